@@ -1,0 +1,62 @@
+"""The extraction pipeline: the only place that knows the order of the steps.
+
+    decode+parse -> metadata -> clutter rules -> readability scoring -> post-clean -> sanitize -> serialize
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from ..errors import BadInput, NoArticle
+from . import decode, postclean, score
+from .declutter import remove_clutter
+from .metadata import read_metadata
+from .models import Article
+from .options import DEFAULT_OPTIONS, Options
+from .sanitize import sanitize_html
+
+__all__ = ["extract", "Article", "Options"]
+
+
+def _checked_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise BadInput("'url' must be an absolute http or https URL.")
+    return url.strip()
+
+
+def extract(html: str | bytes, url: str | None = None, options: Options | None = None, *,
+            http_charset: str | None = None) -> Article:
+    """The article in `html` (a whole page), with `url` used to resolve links and pick site rules."""
+    options = options or DEFAULT_OPTIONS
+    url = _checked_url(url)
+    root = decode.parse(decode.to_text(html, http_charset))      # one parse of the page
+    postclean.guard_size(root, options)                           # refuse trees that cost unbounded time
+    meta = read_metadata(root, url)                               # before scripts go: JSON-LD lives in them
+    postclean.reveal_lazy_images(root)                            # before scoring, which drops <noscript>
+    removed = remove_clutter(root, url or meta.canonical_url, meta, options)  # readability never sees clutter
+    container = score.best_container(root)                        # readability-lxml picks the article
+    postclean.tidy(container, url, meta.title)                    # residue, URLs, empty nodes
+    text = postclean.plain_text(container)
+    if not text.strip():
+        raise NoArticle("The page has no article text.")
+    content = sanitize_html(postclean.to_html(container))         # the only way markup leaves the service
+    words, minutes = postclean.reading_time(text, options)
+    return Article(
+        url=url or meta.canonical_url,
+        title=meta.title,
+        byline=meta.byline,
+        site_name=meta.site_name,
+        lang=meta.lang,
+        dir=meta.dir,
+        published_time=meta.published_time,
+        excerpt=meta.excerpt or postclean.first_sentence(text),
+        lead_image_url=meta.lead_image_url,
+        content=content,
+        text=text,
+        word_count=words,
+        reading_time_minutes=minutes,
+        removed=removed,
+    )

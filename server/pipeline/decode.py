@@ -1,0 +1,72 @@
+"""Bytes or text to one lxml tree: find the encoding, drop characters lxml chokes on, parse once."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import lxml.html
+from lxml import etree
+
+from ..errors import BadInput, NoArticle
+
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE, whose BOM is its prefix
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
+# C0 controls except tab/newline/carriage return, DEL, lone surrogates and non-characters: XML-incompatible,
+# lxml refuses them and readability raises on them inside attributes.
+UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Encodings that browsers treat as aliases, and ones that would decode ASCII markup wrongly.
+CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252",
+                   "ascii": "cp1252", "x-sjis": "shift_jis", "utf-16": "utf-8", "utf-32": "utf-8"}
+
+_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+
+
+def _lookup(charset: str | None) -> str | None:
+    if not charset:
+        return None
+    name = CHARSET_ALIASES.get(charset.strip().lower(), charset.strip().lower())
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def to_text(data: str | bytes, http_charset: str | None = None) -> str:
+    """The page as text: BOM first, then the HTTP charset, then <meta charset>, then UTF-8, then cp1252."""
+    if isinstance(data, str):
+        return UNSAFE_CHARS.sub("", data)
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return UNSAFE_CHARS.sub("", data[len(bom):].decode(encoding, errors="replace"))
+    declared = _lookup(http_charset)
+    if not declared:
+        found = META_CHARSET.search(data[:4096])
+        declared = _lookup(found.group(1).decode("ascii")) if found else None
+    if declared:
+        text = data.decode(declared, errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+    return UNSAFE_CHARS.sub("", text)
+
+
+def parse(text: str) -> lxml.html.HtmlElement:
+    """One parse of the whole page. Re-encoding as UTF-8 keeps a declared encoding from misleading lxml."""
+    if not text.strip():
+        raise BadInput("The page is empty.")
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        raise NoArticle(f"The page could not be parsed as HTML: {exc}.") from None
+    if root is None or root.tag != "html":
+        raise NoArticle("The page has no HTML document in it.")
+    return root

@@ -1,0 +1,37 @@
+"""The Article: what extraction returns, and exactly the JSON reply body."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Removal:
+    rule: str  # which rule group removed it, e.g. "phrase:related" or "selector:comments"
+    match: str  # the phrase, selector or token that matched
+    text: str  # the first 120 characters of what went
+
+    @classmethod
+    def of(cls, rule: str, match: str, text: str) -> Removal:
+        return cls(rule, match, " ".join(text.split())[:120])
+
+
+@dataclass(frozen=True)
+class Article:
+    url: str | None
+    title: str | None
+    byline: str | None
+    site_name: str | None
+    lang: str | None
+    dir: str | None
+    published_time: str | None
+    excerpt: str | None
+    lead_image_url: str | None
+    content: str
+    text: str
+    word_count: int
+    reading_time_minutes: int
+    removed: list[Removal] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,156 @@
+"""Small steps on the tree around scoring: lazy images, residue in the container, URLs, text."""
+
+from __future__ import annotations
+
+import math
+import re
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml.html import HtmlElement
+
+from ..errors import HostileInput
+from .sanitize import DROPPED_WITH_CONTENT
+
+LAZY_SRC_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src")
+LAZY_SRCSET_ATTRIBUTES = ("data-srcset", "data-lazy-srcset")
+PLACEHOLDER_SRC = re.compile(r"^(data:|about:blank)|(blank|spacer|pixel|placeholder|lazy|loading)\.(gif|png|svg)", re.I)
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "figcaption", "figure",
+    "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
+    "section", "summary", "table", "tr", "ul", "caption",
+})
+KEEP_EMPTY = frozenset({"img", "br", "hr", "td", "th", "tr", "col", "picture", "source", "wbr"})
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+WORD = re.compile(r"\w+")
+
+
+def guard_size(root: HtmlElement, options) -> None:
+    """Refuse trees whose size would make the later steps slow or memory-hungry."""
+    count = 0
+    for _ in root.iter():
+        count += 1
+        if count > options.max_elements:
+            raise HostileInput(f"The page has more than {options.max_elements} elements.")
+
+
+def _is_placeholder(src: str | None) -> bool:
+    return not src or bool(PLACEHOLDER_SRC.search(src))
+
+
+def reveal_lazy_images(root: HtmlElement) -> None:
+    """Images that only scripts would show: data-src/data-srcset, and <noscript> copies of placeholders."""
+    for img in root.iter("img"):
+        for attribute in LAZY_SRC_ATTRIBUTES:
+            if img.get(attribute) and _is_placeholder(img.get("src")):
+                img.set("src", img.get(attribute))
+                break
+        for attribute in LAZY_SRCSET_ATTRIBUTES:
+            if img.get(attribute) and not img.get("srcset"):
+                img.set("srcset", img.get(attribute))
+    for noscript in list(root.iter("noscript")):
+        inner = noscript.text or ""
+        if "<img" not in inner.lower():
+            continue
+        images = lxml.html.fragment_fromstring(inner, create_parent="div").findall(".//img")
+        if not images:
+            continue
+        previous = noscript.getprevious()
+        if previous is not None and previous.tag == "img" and _is_placeholder(previous.get("src")):
+            previous.drop_tree()
+        noscript.addnext(images[0])
+        noscript.drop_tree()
+
+
+def _drop_title_heading(container: HtmlElement, title: str | None) -> None:
+    """The first heading repeats the title shown above the article; drop it and any copy right after."""
+    if not title:
+        return
+    wanted = " ".join(title.split()).casefold()
+    for heading in container.xpath(".//h1|.//h2")[:3]:
+        if " ".join(heading.text_content().split()).casefold() == wanted:
+            heading.drop_tree()
+
+
+def _absolute_urls(container: HtmlElement, url: str | None) -> None:
+    if not url:
+        return
+    container.make_links_absolute(url, resolve_base_href=False, handle_failures="discard")
+    for img in container.iter("img"):
+        srcset = img.get("srcset")
+        if srcset:
+            candidates = []
+            for candidate in srcset.split(","):
+                parts = candidate.split()
+                if parts:
+                    candidates.append(" ".join([urljoin(url, parts[0]), *parts[1:]]))
+            img.set("srcset", ", ".join(candidates))
+
+
+def _drop_empty(container: HtmlElement) -> None:
+    for element in list(container.iter()):
+        if element is container or not isinstance(element.tag, str) or element.tag in KEEP_EMPTY:
+            continue
+        if element.tag in DROPPED_WITH_CONTENT:
+            element.drop_tree()
+        elif not element.text_content().strip() and not any(
+            child.tag in KEEP_EMPTY for child in element.iter() if child is not element
+        ):
+            element.drop_tree()
+
+
+def tidy(container: HtmlElement, url: str | None, title: str | None) -> None:
+    _drop_title_heading(container, title)
+    _absolute_urls(container, url)
+    _drop_empty(container)
+
+
+def _text_parts(element: HtmlElement, out: list[str], preformatted: bool = False) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    block = tag in BLOCK_TAGS
+    if block:
+        out.append("\n\n")
+    elif tag == "br":
+        out.append("\n")
+    if element.text and isinstance(element.tag, str):
+        out.append(element.text if preformatted or tag == "pre" else " ".join(element.text.split(" ")))
+    for child in element:
+        _text_parts(child, out, preformatted or tag == "pre")
+        if child.tail:
+            out.append(child.tail)
+    if block:
+        out.append("\n\n")
+    elif tag in ("td", "th"):
+        out.append("\t")
+
+
+def plain_text(container: HtmlElement) -> str:
+    """Text with paragraphs separated by blank lines and whitespace folded (kept inside <pre>)."""
+    out: list[str] = []
+    _text_parts(container, out)
+    paragraphs = []
+    for chunk in re.split(r"\n\s*\n", "".join(out)):
+        lines = [" ".join(line.split()) for line in chunk.split("\n")]
+        text = "\n".join(line for line in lines if line)
+        if text:
+            paragraphs.append(text)
+    return "\n\n".join(paragraphs)
+
+
+def to_html(container: HtmlElement) -> str:
+    return lxml.html.tostring(container, encoding="unicode", method="html")
+
+
+def reading_time(text: str, options) -> tuple[int, int]:
+    """Words (each CJK character counts as one) and minutes to read them, at least one."""
+    cjk = len(CJK.findall(text))
+    words = len(WORD.findall(CJK.sub(" ", text)))
+    minutes = words / options.words_per_minute + cjk / options.cjk_chars_per_minute
+    return words + cjk, max(1, math.ceil(minutes)) if words + cjk else 0
+
+
+def first_sentence(text: str, limit: int = 200) -> str | None:
+    first = text.split("\n\n", 1)[0].strip()
+    if not first:
+        return None
+    return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
