@@ -8,7 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ..errors import BadInput, NoArticle
-from . import decode, postclean, score
+from . import decode, guard, postclean, score
 from .declutter import remove_clutter
 from .metadata import read_metadata
 from .models import Article
@@ -32,8 +32,10 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     """The article in `html` (a whole page), with `url` used to resolve links and pick site rules."""
     options = options or DEFAULT_OPTIONS
     url = _checked_url(url)
-    root = decode.parse(decode.to_text(html, http_charset))      # one parse of the page
-    postclean.guard_size(root, options)                           # refuse trees that cost unbounded time
+    text = decode.to_text(html, http_charset)
+    guard.check_markup(text, options)                             # refuse what would make the parse blow up
+    root = decode.parse(text)                                     # one parse of the page
+    guard.check_tree(root, options)                               # refuse trees that cost unbounded time
     meta = read_metadata(root, url)                               # before scripts go: JSON-LD lives in them
     postclean.reveal_lazy_images(root)                            # before scoring, which drops <noscript>
     removed = remove_clutter(root, url or meta.canonical_url, meta, options)  # readability never sees clutter

@@ -9,7 +9,6 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml.html import HtmlElement
 
-from ..errors import HostileInput
 from .sanitize import DROPPED_WITH_CONTENT
 
 LAZY_SRC_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src")
@@ -23,15 +22,6 @@ BLOCK_TAGS = frozenset({
 KEEP_EMPTY = frozenset({"img", "br", "hr", "td", "th", "tr", "col", "picture", "source", "wbr"})
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 WORD = re.compile(r"\w+")
-
-
-def guard_size(root: HtmlElement, options) -> None:
-    """Refuse trees whose size would make the later steps slow or memory-hungry."""
-    count = 0
-    for _ in root.iter():
-        count += 1
-        if count > options.max_elements:
-            raise HostileInput(f"The page has more than {options.max_elements} elements.")
 
 
 def _is_placeholder(src: str | None) -> bool:
