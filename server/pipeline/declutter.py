@@ -1,5 +1,261 @@
-"""Clutter rules applied before scoring (placeholder: rules land next)."""
+"""Clutter removal before scoring, so that readability never sees it.
+
+Rules only mark elements; one sweep removes the outermost marked ones, unless together they would take
+nearly all the text, in which case nothing is removed and the backup is recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml.html import HtmlElement
+
+from ..rules.generic import GenericRules, class_words, generic_rules, normalize_text
+from .models import Removal
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+LEVEL = {tag: int(tag[1]) for tag in HEADINGS}
+LABEL_LEVEL = 2  # a non-heading label ("<div class=title>Comments</div>") ranks like an h2
+TEXT_LEVEL = frozenset({"p", "span", "a", "strong", "b", "em", "i", "small", "label", "blockquote", "figcaption",
+                        "td", "th", "code", "pre", "q", "cite", *HEADINGS})
+PHRASE_TEXT_LIMIT = 120  # longest label a whole-text phrase is compared with
+START_TEXT_LIMIT = 1200  # longest block a phrase ending in "*" is looked for at the start of
+LEAD_IN_LIMIT = 300  # longest "Also read: <a>...</a>" line
+LEAD_IN_LINK_SHARE = 0.5  # of the text after the phrase, at least this much is link text
+BACKUP_KEEP_SHARE = 0.1  # rules that would leave less than this share of the text are not applied
+BACKUP_KEEP_CHARS = 150
 
 
-def remove_clutter(root, url, meta, options):
-    return []
+@dataclass
+class _Page:
+    body: HtmlElement
+    lengths: dict  # element -> characters of text inside it (whitespace not counted)
+    protected: set  # elements that hold the article: never removed whole
+
+    def length(self, element) -> int:
+        return self.lengths.get(element, 0)
+
+
+def _visible_length(text: str | None) -> int:
+    return len("".join(text.split())) if text else 0
+
+
+def _text_lengths(body: HtmlElement) -> dict:
+    """Text length of every element, in one pass from the leaves up (reversed document order)."""
+    lengths: dict = {}
+    for element in reversed(list(body.iter())):
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "template"):
+            lengths[element] = 0
+            continue
+        total = _visible_length(element.text)
+        for child in element:
+            total += lengths.get(child, 0) + _visible_length(child.tail)
+        lengths[element] = total
+    return lengths
+
+
+def _title_heading(body: HtmlElement, title: str | None) -> HtmlElement | None:
+    headings = list(body.iter("h1"))
+    if title:
+        wanted = normalize_text(title)
+        for heading in headings + list(body.iter("h2")):
+            if normalize_text(heading.text_content()) == wanted:
+                return heading
+    return headings[0] if len(headings) == 1 else None
+
+
+def _densest_paragraph_parent(body: HtmlElement, lengths: dict) -> HtmlElement | None:
+    """The element with the most substantial paragraphs directly inside it: in nearly every page, the article
+    body. Paragraphs count, not characters, so one long teaser in a related list does not outweigh an article."""
+    totals: dict = {}
+    for paragraph in body.iter("p"):
+        parent = paragraph.getparent()
+        length = lengths.get(paragraph, 0)
+        if parent is not None and length >= 25:
+            totals[parent] = totals.get(parent, 0) + 1 + min(length // 100, 3)
+    return max(totals, key=totals.get) if totals else None
+
+
+def _protected(body: HtmlElement, lengths: dict, title: str | None) -> set:
+    protected = {body, body.getparent()}
+    anchors = [_title_heading(body, title), _densest_paragraph_parent(body, lengths),
+               *body.xpath(".//*[@itemprop='articleBody']")[:1]]
+    for anchor in anchors:
+        if anchor is not None:
+            protected.add(anchor)
+            protected.update(anchor.iterancestors())
+    return protected
+
+
+# --- selector rules -----------------------------------------------------------------------------------------
+
+def _selector_marks(page: _Page, rules: GenericRules):
+    for element in page.body.iter():
+        if not isinstance(element.tag, str) or element in page.protected:
+            continue
+        names = " ".join(filter(None, (element.get("class"), element.get("id"), element.get("aria-label"))))
+        words = class_words(names) if names else ""
+        role = (element.get("role") or "").strip().lower()
+        for group in rules.selectors:
+            if element.tag in group.tags:
+                yield element, f"selector:{group.name}", element.tag
+            elif role and role in group.roles:
+                yield element, f"selector:{group.name}", f"[role={role}]"
+            elif words and group.words is not None:
+                found = group.words.search(words)
+                if found:
+                    yield element, f"selector:{group.name}", found.group(0).strip("-")
+                else:
+                    continue
+            else:
+                continue
+            break
+
+
+# --- phrase rules -------------------------------------------------------------------------------------------
+
+def _in_running_text(element: HtmlElement) -> bool:
+    """Is the element inline among words of its parent (so not a label of its own)?"""
+    parent = element.getparent()
+    if parent is None:
+        return False
+    return bool((parent.text or "").strip()) or any((child.tail or "").strip() for child in parent)
+
+
+def _label(page: _Page, node: HtmlElement) -> HtmlElement:
+    """The node with the wrappers around it that add no text of their own."""
+    current = node
+    parent = current.getparent()
+    while parent is not None and parent not in page.protected and page.length(parent) == page.length(current):
+        current, parent = parent, parent.getparent()
+    return current
+
+
+def _box(page: _Page, node: HtmlElement, max_chars: int) -> HtmlElement | None:
+    """The largest box around the node whose text stays under max_chars; never a bare paragraph."""
+    current = _label(page, node)
+    parent = current.getparent()
+    while parent is not None and parent not in page.protected and page.length(parent) <= max_chars:
+        current, parent = parent, parent.getparent()
+    return None if current.tag in TEXT_LEVEL or current in page.protected else current
+
+
+def _rank(element: HtmlElement) -> int:
+    """The highest heading rank in the element (1 for h1), or 99 if it holds no heading."""
+    if element.tag in LEVEL:
+        return LEVEL[element.tag]
+    return min((LEVEL[h.tag] for h in element.iter(*HEADINGS)), default=99)
+
+
+def _first_text_child(page: _Page, parent: HtmlElement) -> HtmlElement | None:
+    if _visible_length(parent.text):
+        return None
+    return next((child for child in parent if page.length(child)), None)
+
+
+def _section(page: _Page, node: HtmlElement) -> list[HtmlElement]:
+    """A heading (or label) and what it leads: the block it opens, or its siblings up to the next heading."""
+    label = _label(page, node)
+    if _in_running_text(label):
+        return []
+    level = min(_rank(label), LABEL_LEVEL) if _rank(label) == 99 else _rank(label)
+    current = label
+    parent = current.getparent()
+    while (parent is not None and parent not in page.protected and _first_text_child(page, parent) is current
+           and not any(_rank(sibling) <= level for sibling in parent if sibling is not current)):
+        current, parent = parent, parent.getparent()
+    if current is not label:
+        return [current]
+    run = [label]
+    sibling = label.getnext()
+    while sibling is not None and sibling not in page.protected and _rank(sibling) > level:
+        run.append(sibling)
+        sibling = sibling.getnext()
+    return run
+
+
+def _link_share(page: _Page, block: HtmlElement, skip: int) -> float:
+    links = sum(page.length(a) for a in block.iter("a"))
+    return links / max(1, page.length(block) - skip)
+
+
+def _lead_in(page: _Page, node: HtmlElement, phrase: str) -> list[HtmlElement]:
+    """"Also read: <a>Other story</a>": the line, when the rest of it is mostly a link."""
+    block = _label(page, node)
+    while block.tag not in ("p", "li", "div", "section", "aside", "h2", "h3", "h4", "h5", "h6", "dd") and \
+            block.getparent() is not None and block.getparent() not in page.protected:
+        block = block.getparent()
+    if block in page.protected or page.length(block) > LEAD_IN_LIMIT or _in_running_text(block):
+        return []
+    if _link_share(page, block, len(phrase.replace(" ", ""))) < LEAD_IN_LINK_SHARE:
+        return []
+    return [block]
+
+
+def _owned(page: _Page, group, node: HtmlElement, phrase: str) -> list[HtmlElement]:
+    if group.owns == "section":
+        return _section(page, node)
+    if group.owns == "box":
+        box = _box(page, node, group.max_chars)
+        return [box] if box is not None else []
+    if group.owns == "label":
+        label = _label(page, node)
+        return [] if label in page.protected else [label]
+    return _lead_in(page, node, phrase)
+
+
+def _phrase_marks(page: _Page, rules: GenericRules):
+    for node in page.body.iter():
+        if not isinstance(node.tag, str) or node.tag in ("script", "style", "template"):
+            continue
+        length = page.length(node)
+        parent = node.getparent()
+        if not length or length > START_TEXT_LIMIT or (parent is not None and page.length(parent) == length):
+            continue  # no text, too long to be a label, or not the outermost element with this text
+        text = normalize_text(node.text_content()[: START_TEXT_LIMIT * 2])
+        for group in rules.phrases:
+            if group.owns == "lead_in":
+                found = group.lead.match(text) if length <= LEAD_IN_LIMIT else None
+                phrase = found.group(0) if found else None
+            else:
+                phrase = group.match(text) if (length <= PHRASE_TEXT_LIMIT or group.start) else None
+                if phrase and length > PHRASE_TEXT_LIMIT and not (group.start and group.start.match(text)):
+                    phrase = None
+            if phrase:
+                for element in _owned(page, group, node, phrase):
+                    yield element, f"phrase:{group.name}", phrase
+                break
+
+
+# --- the sweep ----------------------------------------------------------------------------------------------
+
+def _outermost(marks):
+    marked = {}
+    for element, rule, match in marks:
+        marked.setdefault(element, (rule, match))
+    for element, (rule, match) in marked.items():
+        if not any(ancestor in marked for ancestor in element.iterancestors()):
+            yield element, rule, match
+
+
+def remove_clutter(root: HtmlElement, site_marks, title: str | None, options) -> list[Removal]:
+    """Removes clutter from the page in place; returns what went and why."""
+    body = root.find("body")
+    if body is None:
+        return []
+    lengths = _text_lengths(body)
+    page = _Page(body, lengths, _protected(body, lengths, title))
+    marks = list(site_marks)
+    if options.clutter_rules:
+        rules = generic_rules()
+        marks += _selector_marks(page, rules)
+        marks += _phrase_marks(page, rules)
+    chosen = [(e, rule, match) for e, rule, match in _outermost(marks) if e not in page.protected]
+    total = page.length(body)
+    removed_chars = sum(page.length(e) for e, _, _ in chosen)
+    if chosen and total - removed_chars < max(total * BACKUP_KEEP_SHARE, min(total * 0.5, BACKUP_KEEP_CHARS)):
+        return [Removal.of("backup", "restored", f"rules would have removed {removed_chars} of {total} characters")]
+    removed = [Removal.of(rule, match, e.text_content()[:400]) for e, rule, match in chosen]
+    for element, _, _ in chosen:
+        element.drop_tree()
+    return removed

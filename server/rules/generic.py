@@ -1,0 +1,149 @@
+"""The generic clutter vocabularies of generic.toml, validated and compiled once.
+
+A typo in the file is an error at load time, never a rule that silently matches nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+GENERIC_RULES = Path(__file__).with_name("generic.toml")
+LANGUAGES = frozenset({"en", "de", "fr", "es", "it", "pt", "nl", "ja", "zh", "ko"})
+OWNERSHIPS = frozenset({"section", "box", "label", "lead_in"})
+WILDCARD = ".{0,40}?"
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+# Punctuation, symbols and counts around a label: "Comments (12)", "» Related:", "Share —".
+_EDGES = re.compile(r"^[\W_\d]+|[\W_\d]+$")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+
+
+class RuleError(ValueError):
+    pass
+
+
+def normalize_text(text: str) -> str:
+    """Case-folded, NFKC, single-spaced text without surrounding punctuation or counts."""
+    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
+    return _EDGES.sub("", " ".join(text.split()))
+
+
+def class_words(value: str) -> str:
+    """"relatedPosts sidebar_ad" -> "-related-posts-sidebar-ad-": words joined by dashes, for run matching."""
+    words = _WORD_SPLIT.split(_CAMEL.sub("-", value).lower())
+    return "-" + "-".join(w for w in words if w) + "-"
+
+
+@dataclass(frozen=True)
+class PhraseGroup:
+    name: str
+    owns: str
+    max_chars: int
+    whole: re.Pattern | None  # phrases that must be the whole short text
+    start: re.Pattern | None  # phrases ending in "*": the start of a longer text
+    by_language: dict  # language -> (whole, start) patterns, for tests and diagnostics
+    lead: re.Pattern | None  # owns = "lead_in": the phrase, then a colon or dash, then the rest of the line
+
+    def match(self, normalized: str) -> str | None:
+        """The matching phrase text, or None."""
+        for pattern in (self.whole, self.start):
+            if pattern is not None:
+                found = pattern.match(normalized)
+                if found:
+                    return found.group(0)
+        return None
+
+
+@dataclass(frozen=True)
+class SelectorGroup:
+    name: str
+    words: re.Pattern | None  # over class_words() of class, id and aria-label
+    roles: frozenset
+    tags: frozenset
+
+
+@dataclass(frozen=True)
+class GenericRules:
+    phrases: tuple[PhraseGroup, ...]
+    selectors: tuple[SelectorGroup, ...]
+
+
+def _phrase_regex(phrases: list[str]) -> tuple[re.Pattern | None, re.Pattern | None]:
+    whole, start = [], []
+    for phrase in phrases:
+        prefix = phrase.endswith("*") and not phrase.endswith(" *")
+        body = normalize_text(phrase.rstrip("*")) if prefix else phrase
+        if not prefix:
+            # normalize the literal parts only, keeping "*" as the wildcard
+            body = " * ".join(normalize_text(part) for part in phrase.split("*")).strip()
+        pattern = re.escape(body).replace(r"\*", WILDCARD).replace(r"\ " + WILDCARD, " ?" + WILDCARD)
+        pattern = pattern.replace(WILDCARD + r"\ ", WILDCARD + " ?")
+        (start if prefix else whole).append(pattern)
+    compile_ = lambda items, tail: re.compile("(?:" + "|".join(items) + ")" + tail) if items else None  # noqa: E731
+    return compile_(whole, r"\Z"), compile_(start, "")
+
+
+def _strings(value, where: str) -> list[str]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise RuleError(f"{where} must be a non-empty list of non-empty strings")
+    return value
+
+
+def _phrase_group(name: str, table: dict) -> PhraseGroup:
+    where = f"phrases.{name}"
+    unknown = set(table) - LANGUAGES - {"owns", "max_chars"}
+    if unknown:
+        raise RuleError(f"{where}: unknown keys {sorted(unknown)} (languages: {sorted(LANGUAGES)})")
+    owns = table.get("owns")
+    if owns not in OWNERSHIPS:
+        raise RuleError(f"{where}.owns must be one of {sorted(OWNERSHIPS)}, not {owns!r}")
+    if "en" not in table:
+        raise RuleError(f"{where} needs English phrases (en)")
+    max_chars = table.get("max_chars", 0)
+    if not isinstance(max_chars, int) or (owns == "box") != (max_chars > 0):
+        raise RuleError(f"{where}.max_chars: a positive integer for owns = 'box', and only there")
+    languages = {lang: _strings(table[lang], f"{where}.{lang}") for lang in sorted(LANGUAGES & set(table))}
+    every = [p for phrases in languages.values() for p in phrases]
+    whole, start = _phrase_regex(every)
+    by_language = {lang: _phrase_regex(phrases) for lang, phrases in languages.items()}
+    lead = None
+    if owns == "lead_in":
+        lead = re.compile("(?:" + "|".join(re.escape(normalize_text(p)) for p in every) + r")\s*[:：\-–—|»›>]+\s*\w")
+    return PhraseGroup(name, owns, max_chars, whole, start, by_language, lead)
+
+
+def _selector_group(name: str, table: dict) -> SelectorGroup:
+    where = f"selectors.{name}"
+    unknown = set(table) - {"words", "roles", "tags"}
+    if unknown or not table:
+        raise RuleError(f"{where}: unknown keys {sorted(unknown)}" if unknown else f"{where} is empty")
+    words = [class_words(w).strip("-") for w in _strings(table["words"], f"{where}.words")] if "words" in table else []
+    pattern = re.compile("-(?:" + "|".join(map(re.escape, words)) + ")-") if words else None
+    roles = frozenset(_strings(table["roles"], f"{where}.roles")) if "roles" in table else frozenset()
+    tags = frozenset(_strings(table["tags"], f"{where}.tags")) if "tags" in table else frozenset()
+    return SelectorGroup(name, pattern, roles, tags)
+
+
+def parse_rules(data: dict) -> GenericRules:
+    unknown = set(data) - {"phrases", "selectors"}
+    if unknown:
+        raise RuleError(f"unknown top-level keys {sorted(unknown)}")
+    phrases = data.get("phrases") or {}
+    selectors = data.get("selectors") or {}
+    if not phrases or not selectors:
+        raise RuleError("both [phrases.*] and [selectors.*] groups are required")
+    return GenericRules(
+        phrases=tuple(_phrase_group(name, table) for name, table in phrases.items()),
+        selectors=tuple(_selector_group(name, table) for name, table in selectors.items()),
+    )
+
+
+@cache
+def generic_rules() -> GenericRules:
+    with GENERIC_RULES.open("rb") as handle:
+        return parse_rules(tomllib.load(handle))
