@@ -1,0 +1,241 @@
+// The reader page: shows its job (see ../jobs.js) — a spinner while the worker waits for the server,
+// then the article or a message that says what went wrong and what to do about it.
+
+import { jobKey, readerJobId } from "../jobs.js";
+import { FONT_SIZE, loadSettings, saveSettings } from "../settings.js";
+import { buildArticle, dropRepeatedTitle } from "./article.js";
+
+const key = jobKey(readerJobId(location));
+let job = null;
+let settings = null;
+
+const $ = (id) => document.getElementById(id);
+
+/** A new element in this document; children are nodes or strings (always added as text). */
+function el(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  element.append(...children);
+  return element;
+}
+
+function webUrl(value) {
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+// --- appearance -------------------------------------------------------------------------------
+
+function applySettings(next) {
+  settings = next;
+  const root = document.documentElement;
+  root.dataset.theme = settings.theme;
+  root.dataset.font = settings.fontFamily;
+  root.dataset.width = settings.lineWidth;
+  root.style.setProperty("--font-size", `${settings.fontSize}px`);
+  for (const button of document.querySelectorAll("[data-setting]")) {
+    button.setAttribute("aria-pressed", String(settings[button.dataset.setting] === button.dataset.value));
+  }
+  document.querySelector("[data-action=smaller]").disabled = settings.fontSize <= FONT_SIZE.min;
+  document.querySelector("[data-action=larger]").disabled = settings.fontSize >= FONT_SIZE.max;
+}
+
+function change(changes) {
+  applySettings({ ...settings, ...changes });
+  saveSettings(changes).catch((error) => console.error("Declutter: could not save settings", error));
+}
+
+function wireControls() {
+  for (const button of document.querySelectorAll("[data-setting]")) {
+    button.addEventListener("click", () => change({ [button.dataset.setting]: button.dataset.value }));
+  }
+  const step = (delta) => {
+    const size = Math.min(FONT_SIZE.max, Math.max(FONT_SIZE.min, settings.fontSize + delta));
+    if (size !== settings.fontSize) change({ fontSize: size });
+  };
+  document.querySelector("[data-action=smaller]").addEventListener("click", () => step(-FONT_SIZE.step));
+  document.querySelector("[data-action=larger]").addEventListener("click", () => step(FONT_SIZE.step));
+  $("back").addEventListener("click", (event) => {
+    event.preventDefault();
+    backToOriginal();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !event.defaultPrevented) backToOriginal();
+  });
+}
+
+/** Back to where the reader came from: its original tab if still open (closing the reader), else that URL. */
+async function backToOriginal() {
+  const source = Number.isInteger(job?.sourceTabId)
+    ? await chrome.tabs.get(job.sourceTabId).catch(() => null)
+    : null;
+  if (source) {
+    const current = await chrome.tabs.getCurrent();
+    await chrome.tabs.update(source.id, { active: true });
+    if (current) await chrome.tabs.remove(current.id);
+    return;
+  }
+  const url = webUrl(job?.url);
+  if (url) location.assign(url);
+  else history.back();
+}
+
+// --- states -----------------------------------------------------------------------------------
+
+function render(next) {
+  job = next;
+  if (!job) return showStatus("expired");
+  if (job.state === "done" && job.article) return showArticle(job.article);
+  if (job.state === "error") return showStatus(job.error?.kind ?? "internal", job.error ?? {});
+  return showStatus("loading");
+}
+
+function originalLink(label = "Back to the original page") {
+  const url = webUrl(job?.url);
+  return url ? el("a", { href: url, rel: "noopener noreferrer", class: "button" }, label) : null;
+}
+
+function optionsButton(label = "Open the extension's options") {
+  const button = el("button", { type: "button", class: "button" }, label);
+  button.addEventListener("click", () => chrome.runtime.openOptionsPage());
+  return button;
+}
+
+/** [title, detail nodes, action nodes] for each state the reader can be in besides showing an article. */
+function describe(kind, error) {
+  const code = (text) => el("code", {}, text);
+  const server = error.endpoint ?? error.serverUrl ?? "";
+  switch (kind) {
+    case "loading":
+      return ["Reading the page\u2026", [job?.title ?? ""], []];
+    case "unreachable":
+      return [
+        "Can\u2019t reach the Declutter server",
+        [
+          "Nothing answered at ", code(server), ". ",
+          "Start the server (", code("declutter serve"), ") or set its address under ",
+          el("strong", {}, "Server URL"), " in the extension\u2019s options.",
+        ],
+        [optionsButton(), originalLink()],
+      ];
+    case "timeout":
+      return [
+        "The Declutter server took too long",
+        ["No answer from ", code(server), " in time. Try again in a moment, or check the server."],
+        [originalLink()],
+      ];
+    case "no_article":
+      return [
+        "No article found on this page",
+        [error.message || "The server found nothing that reads like an article here."],
+        [originalLink("Open the original page")],
+      ];
+    case "http":
+      if (error.status === 401) {
+        return [
+          "The server wants an API token",
+          [error.message, " Set the token under ", el("strong", {}, "API token"), " in the extension\u2019s options."],
+          [optionsButton(), originalLink()],
+        ];
+      }
+      return [
+        `The server couldn\u2019t read this page (${error.status})`,
+        [error.message],
+        [originalLink()],
+      ];
+    case "capture":
+      return [
+        "This page can\u2019t be read",
+        ["The browser doesn\u2019t let extensions read this kind of page (browser pages, extension "
+          + "stores, other extensions\u2019 pages). ", error.message ?? ""],
+        [originalLink()],
+      ];
+    case "expired":
+      return [
+        "This reader page has expired",
+        ["Its article is kept only while the browser is open. Go back to the page and press the "
+          + "Declutter button (Alt+Shift+R) again."],
+        [],
+      ];
+    default:
+      return ["Something went wrong", [error.message ?? ""], [originalLink()]];
+  }
+}
+
+function showStatus(kind, error = {}) {
+  const [title, detail, actions] = describe(kind, error);
+  document.body.dataset.state = kind === "loading" ? "loading" : "message";
+  document.body.dataset.kind = kind;
+  document.title = kind === "loading" ? "Reading\u2026 \u2013 Declutter" : `${title} \u2013 Declutter`;
+  $("status-title").textContent = title;
+  $("status-detail").replaceChildren(...detail);
+  $("status-actions").replaceChildren(...actions.filter(Boolean));
+  $("status").hidden = false;
+  $("article").hidden = true;
+}
+
+function formatDate(value) {
+  const date = value ? new Date(value) : null;
+  if (!date || Number.isNaN(date.getTime())) return null;
+  return el("time", { datetime: date.toISOString() },
+    new Intl.DateTimeFormat(undefined, { dateStyle: "long" }).format(date));
+}
+
+function showArticle(article) {
+  const url = webUrl(article.url) ?? webUrl(job.url);
+  const host = url ? new URL(url).hostname.replace(/^www\./, "") : "";
+  const title = article.title || job.title || host || "Untitled";
+  document.title = title;
+
+  $("site").textContent = article.site_name || host;
+  $("title").textContent = title;
+  const meta = [
+    article.byline ? el("span", { class: "byline" }, article.byline) : null,
+    formatDate(article.published_time),
+    article.reading_time_minutes ? el("span", {}, `${article.reading_time_minutes} min read`) : null,
+  ].filter(Boolean);
+  const dot = () => el("span", { class: "dot", "aria-hidden": "true" }, "\u00b7");
+  $("meta").replaceChildren(...meta.flatMap((node, i) => (i ? [dot(), node] : [node])));
+  for (const link of [$("original"), $("original-footer")]) {
+    if (url) link.setAttribute("href", url);
+    else link.removeAttribute("href");
+  }
+  $("original").textContent = url ? `${host} \u2197` : "";
+
+  const articleElement = $("article");
+  if (typeof article.lang === "string" && /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(article.lang)) {
+    articleElement.lang = article.lang;
+  }
+  articleElement.dir = ["ltr", "rtl"].includes(article.dir) ? article.dir : "auto";
+
+  const content = buildArticle(article.content);
+  dropRepeatedTitle(content, title);
+  for (const image of content.querySelectorAll("img")) {
+    // An image that fails to load (offline, gone) is dropped rather than shown as a broken box.
+    image.addEventListener("error", () => (image.closest("figure") ?? image).remove(), { once: true });
+  }
+  $("content").replaceChildren(content);
+
+  document.body.dataset.state = "article";
+  $("status").hidden = true;
+  articleElement.hidden = false;
+}
+
+// --- start ------------------------------------------------------------------------------------
+
+async function main() {
+  wireControls();
+  applySettings(await loadSettings());
+  chrome.storage.onChanged.addListener((changes, area) => {
+    if (area === "session" && key in changes) render(changes[key].newValue ?? null);
+    if (area === "local") loadSettings().then(applySettings);
+  });
+  const stored = await chrome.storage.session.get(key);
+  render(stored[key] ?? null);
+}
+
+main();

@@ -1,0 +1,130 @@
+"""The extension in real headless Chromium: capture a page, read it through the service, show it.
+
+A headless browser has no toolbar to click. The tests press the button through the DevTools
+protocol (`Extensions.triggerAction`, enabled by --enable-unsafe-extension-debugging): Chromium runs
+the action exactly as for a click, granting activeTab for the page. Calling the worker's
+`openReader(tabId)` directly is not a click: no activeTab, so the page cannot be read, which one test
+uses to check that message.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, _require_browser, free_port
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+EXTENSION = ROOT / "extension"
+SAMPLE = ROOT / "tests" / "fixtures" / "daily8-article.html"
+SCREENSHOTS = ROOT / "docs" / "img"
+
+ARTICLE_TEXT = "Glass dismissed concerns that tensions over unilateral U.S. tariffs"
+CLUTTER = ("Try Our AI Features", "Download the App", "Related Articles", "No comments yet")
+STRICT_CSP = "default-src 'self'"
+
+
+class Extension:
+    """A persistent Chromium context with the unpacked extension loaded, and its worker."""
+
+    def __init__(self, context):
+        self.context = context
+        workers = context.service_workers
+        self.worker = workers[0] if workers else context.wait_for_event("serviceworker")
+        self.id = self.worker.url.split("/")[2]
+
+    def set_settings(self, **values):
+        self.worker.evaluate("values => chrome.storage.local.set(values)", values)
+
+    def settings(self):
+        return self.worker.evaluate("() => chrome.storage.local.get(null)")
+
+    def open_page(self, url):
+        page = self.context.new_page()
+        page.goto(url)
+        return page
+
+    def click_action(self, page):
+        """Clicks the toolbar button on `page`'s tab; returns the reader page (maybe still loading)."""
+        page.bring_to_front()
+        browser = self.context.browser.new_browser_cdp_session()
+        tabs = browser.send("Target.getTargets", {"filter": [{"type": "tab"}]})["targetInfos"]
+        (tab,) = [t for t in tabs if t["url"] == page.url]
+        with self.context.expect_page() as opened:
+            browser.send("Extensions.triggerAction", {"id": self.id, "targetId": tab["targetId"]})
+        return self._loaded(opened.value)
+
+    def open_reader(self, page):
+        """Calls the worker's `openReader` for `page`'s tab, as the action does but without a click."""
+        page.bring_to_front()
+        tab_id = self.worker.evaluate(
+            "async () => (await chrome.tabs.query({active: true, lastFocusedWindow: true}))[0].id")
+        with self.context.expect_page() as opened:
+            self.worker.evaluate("id => { openReader(id); }", tab_id)
+        return self._loaded(opened.value)
+
+    @staticmethod
+    def _loaded(reader):
+        reader.wait_for_load_state("domcontentloaded")
+        return reader
+
+
+@pytest.fixture
+def extension(playwright_instance, user_data_dir):
+    _require_browser()
+    args = CHROMIUM_ARGS + [
+        f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}",
+        "--enable-unsafe-extension-debugging",
+    ]
+    context = playwright_instance.chromium.launch_persistent_context(
+        user_data_dir, executable_path=CHROMIUM, headless=False, args=args,
+        viewport={"width": 1100, "height": 900},
+    )
+    try:
+        yield Extension(context)
+    finally:
+        context.close()
+
+
+def wait_for_state(reader, state, timeout=15_000):
+    reader.wait_for_function(
+        "s => document.body.dataset.state === s", arg=state, timeout=timeout)
+
+
+def test_reader_shows_the_article_without_clutter_from_a_strict_csp_page(extension, service, site):
+    extension.set_settings(serverUrl=service.url)
+    url = site.add("/news/envoy", SAMPLE.read_bytes(), **{"Content-Security-Policy": STRICT_CSP})
+    page = extension.open_page(url)
+
+    reader = extension.click_action(page)
+    assert reader.url.startswith(f"chrome-extension://{extension.id}/reader/reader.html?id=")
+    wait_for_state(reader, "article")
+
+    assert reader.locator("#title").inner_text() == "U.S. envoy plays down Washington-Tokyo trade row"
+    assert reader.locator("#original").get_attribute("href") == url
+    text = reader.locator("#article").inner_text()
+    assert ARTICLE_TEXT in text
+    assert "min read" in reader.locator("#meta").inner_text()
+    present = [phrase for phrase in CLUTTER if phrase.lower() in text.lower()]
+    assert present == [], f"clutter shown in the reader: {present}"
+    # The original page was only read, never changed.
+    assert page.evaluate("() => document.title") == "U.S. envoy plays down Washington-Tokyo trade row | Daily8"
+
+
+def test_unreachable_server_names_the_url_and_the_fix(extension, site):
+    closed = f"http://127.0.0.1:{free_port()}"
+    extension.set_settings(serverUrl=closed)
+    page = extension.open_page(site.add("/a", SAMPLE.read_bytes()))
+
+    reader = extension.click_action(page)
+    wait_for_state(reader, "message")
+
+    status = reader.locator("#status").inner_text()
+    assert "reach the Declutter server" in status
+    assert f"{closed}/v1/extract" in status
+    assert "options" in status
+    assert reader.locator("#status-actions button", has_text="options").count() == 1
