@@ -459,10 +459,16 @@ def find_replace(rule: SiteRule, text: str) -> str:
     return text
 
 
-_ID_OR_CLASS = etree.XPath("//*[contains(@class, $s) or contains(@id, $s)]", smart_strings=False)
-_IMAGE_SRC = etree.XPath("//img[contains(@src, $s)]", smart_strings=False)
-_WHOLE_TEXT = etree.XPath("//body//*[normalize-space(.) = $s]", smart_strings=False)
+_WITH_ID_OR_CLASS = etree.XPath("//*[@class or @id]", smart_strings=False)
 _NEVER_STRIPPED = frozenset({"html", "body"})
+_NO_TEXT = frozenset({"script", "style", "template"})
+_SPACE = re.compile(r"[ \t\r\n]+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _any_of(values: tuple[str, ...]) -> re.Pattern:
+    """One pattern finding any of the strings: one pass over the page for all of a rule's strings."""
+    return re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
 
 
 def _elements(nodes: Iterable) -> list:
@@ -471,7 +477,7 @@ def _elements(nodes: Iterable) -> list:
 
 def _normalize_space(text: str) -> str:
     """Whitespace collapsed as XPath's normalize-space() does it."""
-    return re.sub(r"[ \t\r\n]+", " ", text).strip(" ")
+    return _SPACE.sub(" ", text).strip(" ")
 
 
 def _innermost(elements: list) -> list:
@@ -488,6 +494,61 @@ def _outermost(elements: Iterable) -> list:
     return [el for el in elements if not any(a in chosen for a in el.iterancestors())]
 
 
+def _id_or_class_matches(values: tuple[str, ...], root) -> Iterator[tuple[etree._Element, str]]:
+    """FiveFilters' strip_id_or_class: elements whose class or id attribute contains one of the strings."""
+    pattern = _any_of(values)
+    for el in _elements(_evaluate(_WITH_ID_OR_CLASS, root)):
+        found = pattern.search(el.get("class") or "") or pattern.search(el.get("id") or "")
+        if found:
+            yield el, found.group(0)
+
+
+def _image_src_matches(values: tuple[str, ...], root) -> Iterator[tuple[etree._Element, str]]:
+    pattern = _any_of(values)
+    for img in root.iter("img"):
+        found = pattern.search(img.get("src") or "")
+        if found:
+            yield img, found.group(0)
+
+
+def _short_texts(root, limit: int) -> dict:
+    """Whitespace-collapsed text of each element in <body> whose text is at most `limit` characters.
+    One pass from the leaves up; elements with longer text (so all their ancestors) are left out."""
+    body = next(root.iter("body"), None)
+    texts: dict = {}
+    for el in reversed(list(body.iter()) if body is not None else []):
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in _NO_TEXT:
+            texts[el] = ""
+            continue
+        parts = [el.text or ""]
+        for child in el:
+            if isinstance(child.tag, str):
+                if child not in texts:
+                    break
+                parts.append(texts[child])
+            parts.append(child.tail or "")
+        else:
+            text = _SPACE.sub(" ", "".join(parts))
+            if len(text) <= limit + 2:
+                texts[el] = text
+    return texts
+
+
+def _whole_text_matches(phrases: tuple[str, ...], root) -> Iterator[tuple[etree._Element, str]]:
+    """strip_text: for each phrase, the smallest elements whose whole text is the phrase."""
+    wanted = {_normalize_space(p): p for p in phrases}
+    owners: dict[str, list] = {}
+    for el, text in _short_texts(root, max(map(len, wanted))).items():
+        phrase = wanted.get(text.strip(" "))
+        if phrase is not None:
+            owners.setdefault(phrase, []).append(el)
+    for phrase in phrases:
+        for el in _innermost(owners.get(phrase, [])):
+            yield el, phrase
+
+
 def strip_targets(rule: SiteRule, root) -> list[tuple[etree._Element, str]]:
     """Elements the rule removes, each with the rule line that matched ("strip_id_or_class: share").
 
@@ -499,15 +560,13 @@ def strip_targets(rule: SiteRule, root) -> list[tuple[etree._Element, str]]:
     found: list[tuple[etree._Element, str]] = []
     for xpath in rule.strip:
         found += [(el, f"strip: {xpath.path}") for el in _elements(_evaluate(xpath, root))]
-    for value in rule.strip_id_or_class:
-        matches = _elements(_evaluate(_ID_OR_CLASS, root, s=value))
-        found += [(el, f"strip_id_or_class: {value}") for el in matches]
-    for value in rule.strip_image_src:
-        matches = _elements(_evaluate(_IMAGE_SRC, root, s=value))
-        found += [(el, f"strip_image_src: {value}") for el in matches]
-    for phrase in rule.strip_text:
-        owners = _innermost(_elements(_evaluate(_WHOLE_TEXT, root, s=_normalize_space(phrase))))
-        found += [(el, f"strip_text: {phrase}") for el in owners]
+    for directive, values, matches in (
+        ("strip_id_or_class", rule.strip_id_or_class, _id_or_class_matches),
+        ("strip_image_src", rule.strip_image_src, _image_src_matches),
+        ("strip_text", rule.strip_text, _whole_text_matches),
+    ):
+        if values:
+            found += [(el, f"{directive}: {value}") for el, value in matches(values, root)]
 
     targets: dict[etree._Element, str] = {}
     for el, match in found:
