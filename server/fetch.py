@@ -192,10 +192,10 @@ def _parse_url(url, config, *, redirected: bool) -> _Target:
         raise bad(f"the URL is longer than {MAX_URL_CHARS} characters.")
     if any(ord(char) < 0x20 or ord(char) == 0x7F for char in url):
         raise bad("the URL contains control characters.")
-    if urlsplit(url).scheme.lower() not in DEFAULT_PORTS:
-        raise bad("only absolute http:// and https:// URLs can be fetched.")
     prepared = requests.PreparedRequest()
     try:
+        if urlsplit(url).scheme.lower() not in DEFAULT_PORTS:
+            raise bad("only absolute http:// and https:// URLs can be fetched.")
         prepared.prepare_url(url, None)  # the same normalisation (IDNA, quoting) requests applies
         parts = urlsplit(prepared.url)
         port = parts.port
