@@ -9,8 +9,19 @@ import argparse
 import sys
 from pathlib import Path
 
+import lxml.html
+
 from .ftr import import_directory
-from .sites import SITES_DIR, RuleError, SiteIndex, SiteRule, SiteTest
+from .sites import (
+    SITES_DIR,
+    RuleError,
+    SiteIndex,
+    SiteRule,
+    SiteTest,
+    find_replace,
+    select_body,
+    strip_targets,
+)
 
 FIXTURES = "fixtures"
 
@@ -25,6 +36,20 @@ def _import(args) -> int:
     return 0
 
 
+def _rule_alone_text(rule: SiteRule, page: str) -> str:
+    """The text the rule alone yields: replacements, one parse, strip, body (the whole page if no body)."""
+    root = lxml.html.document_fromstring(find_replace(rule, page))
+    for element, _ in strip_targets(rule, root):
+        element.drop_tree()
+    body = select_body(rule, root)
+    return (body if body is not None else root).text_content()
+
+
+def _missing(phrases: tuple[str, ...], text: str) -> list[str]:
+    text = " ".join(text.split())
+    return [phrase for phrase in phrases if " ".join(phrase.split()) not in text]
+
+
 def _run_fixture(rule: SiteRule, test: SiteTest, directory: Path) -> str | None:
     """Extract the saved page of an embedded test; None if every `contains` phrase is in the text."""
     from ..errors import ApiError
@@ -34,15 +59,16 @@ def _run_fixture(rule: SiteRule, test: SiteTest, directory: Path) -> str | None:
     if not page.is_file():
         return f"fixture {page} is missing"
     try:
-        text = extract(page.read_bytes(), url=test.url).text
+        missing = _missing(test.contains, extract(page.read_bytes(), url=test.url).text)
     except ApiError as err:
-        return f"{test.fixture}: extraction failed: {err.message}"
-    text = " ".join(text.split())
-    missing = [phrase for phrase in test.contains if " ".join(phrase.split()) not in text]
-    if missing:
-        return f"{test.fixture}: extracted text lacks {missing[0]!r}" + (
-            f" and {len(missing) - 1} more" if len(missing) > 1 else "")
-    return None
+        missing, failure = list(test.contains), f"extraction failed: {err.message}"
+    else:
+        failure = f"extracted text lacks {missing[0]!r}" if missing else None
+    if failure is None:
+        return None
+    alone = _missing(missing, _rule_alone_text(rule, page.read_text(encoding="utf-8", errors="replace")))
+    hint = "the rule alone lacks it too" if alone else "the rule alone yields it: is the rule applied?"
+    return f"{test.fixture}: {failure} ({hint})"
 
 
 def check(directory: Path) -> tuple[list[str], str]:
