@@ -1,0 +1,238 @@
+// The reader page: finds out where its page comes from, gets the article, shows it or says what went
+// wrong. The page comes one of four ways, checked in this order:
+//   1. a data block the server wrote into this page (a form POST to /read): an article, an error, or,
+//      on a server with an access token, the posted page to send to the API;
+//   2. ?url=... in the address: the API fetches the page;
+//   3. the window that opened this one (the bookmarklet): we say "ready", it sends the page;
+//   4. nothing: say how to get here with a page.
+import { buildArticle, dropRepeatedTitle, safeUrl } from "./article.js";
+
+const TOKEN_KEY = "declutter.token";
+const HANDOFF_MS = 15000;  // how long to wait for the opener's page after saying "ready"
+const WEB = new Set(["http:", "https:"]);
+const $ = (id) => document.getElementById(id);
+const body = document.body;
+
+// --- getting the article ----------------------------------------------------------------------------
+
+function start() {
+  const data = readDataBlock();
+  if (data?.article) return showArticle(data.article);
+  if (data?.error) return showError(data.error);
+  if (data?.page) return extract({ method: "POST", page: data.page });
+
+  const params = new URLSearchParams(location.search);
+  if (params.has("url")) return extract({ method: "GET", url: params.get("url") });
+  if (window.opener) return receiveFromOpener(window.opener);
+  if (location.hash === "#from-bookmarklet") return orphaned();
+  return showMessage("Nothing to read yet", [
+    "Open a page and click the Declutter bookmarklet, or paste a page on the home page.",
+  ], [homeLink("Try it"), bookmarkletLink()]);
+}
+
+function readDataBlock() {
+  const block = $("declutter-data");
+  if (!block) return null;
+  try {
+    return JSON.parse(block.textContent);
+  } catch {
+    return null;
+  }
+}
+
+/** The opener says nothing until we are listening; then it sends {type, html, url} once. */
+function receiveFromOpener(opener) {
+  showLoading("Receiving the page\u2026");
+  const timer = setTimeout(() => {
+    window.removeEventListener("message", onMessage);
+    showMessage("Nothing arrived", [
+      "The page didn\u2019t send its content. Go back to it and click the bookmarklet again.",
+    ], [bookmarkletLink()]);
+  }, HANDOFF_MS);
+
+  function onMessage(event) {
+    const data = event.data;
+    if (event.source !== opener || !data || data.type !== "declutter:page") return;
+    if (typeof data.html !== "string") return;
+    window.removeEventListener("message", onMessage);
+    clearTimeout(timer);
+    // The address must be the sender's own: a page cannot pass itself off as another site.
+    let url = typeof data.url === "string" ? safeUrl(data.url, WEB) : null;
+    if (url && new URL(url).origin !== event.origin) url = null;
+    history.replaceState(null, "", location.pathname);
+    extract({ method: "POST", page: { html: data.html, url } });
+  }
+
+  window.addEventListener("message", onMessage);
+  opener.postMessage({ type: "declutter:ready" }, "*");  // carries nothing; anyone may see it
+}
+
+/** Opened by the bookmarklet, but the page's COOP cut us off: the bookmarklet posts a form instead. */
+function orphaned() {
+  showMessage("Sending the page another way", [
+    "This page keeps other windows away from it, so the bookmarklet is posting it to the reader instead.",
+  ], []);
+  setTimeout(() => window.close(), 300);
+}
+
+async function extract(request) {
+  showLoading(request.method === "GET" ? "Fetching the page\u2026" : "Reading the page\u2026");
+  if (request.method === "GET" && !safeUrl(request.url ?? "", WEB)) {
+    return showError({ code: "bad_request", message: "The bookmarklet could not send this page\u2019s address." });
+  }
+  const api = body.dataset.api;
+  const headers = { Accept: "application/json" };
+  const token = storedToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    if (request.method === "GET") {
+      response = await fetch(`${api}?${new URLSearchParams({ url: request.url })}`, { headers });
+    } else {
+      headers["Content-Type"] = "application/json";
+      const { html, url } = request.page;
+      response = await fetch(api, { method: "POST", headers, body: JSON.stringify(url ? { html, url } : { html }) });
+    }
+  } catch {
+    return showError({ code: "network", message: "" });
+  }
+  let reply = null;
+  try {
+    reply = await response.json();
+  } catch {
+    reply = null;
+  }
+  if (response.ok && reply && typeof reply.content === "string") return showArticle(reply);
+  const error = reply?.error ?? { code: `http_${response.status}`, message: response.statusText };
+  if (response.status === 401) return askForToken(error, () => extract(request));
+  return showError(error);
+}
+
+// --- the access token ---------------------------------------------------------------------------------
+
+function storedToken() {
+  try {
+    return localStorage.getItem(TOKEN_KEY) || "";
+  } catch {
+    return "";
+  }
+}
+
+function askForToken(error, retry) {
+  const had = Boolean(storedToken());
+  showMessage("This server asks for an access token", [
+    had ? "The token kept in this browser was not accepted. " : "",
+    "Ask whoever runs it. It is kept in this browser, for this server only, and never sent anywhere else.",
+  ], []);
+  const form = $("token-form");
+  form.hidden = false;
+  $("token").focus();
+  form.onsubmit = (event) => {
+    event.preventDefault();
+    try {
+      localStorage.setItem(TOKEN_KEY, $("token").value.trim());
+    } catch {
+      // Without storage the token cannot be kept; the retry below fails the same way and says so.
+    }
+    form.hidden = true;
+    retry();
+  };
+}
+
+// --- showing it -------------------------------------------------------------------------------------
+
+function showArticle(article) {
+  const base = safeUrl(article.url ?? "", WEB);
+  const host = base ? new URL(base).hostname.replace(/^www\./, "") : "";
+  const title = article.title || "Untitled";
+  document.title = `${title} \u2013 Declutter`;
+
+  $("site").textContent = article.site_name || host;
+  $("title").textContent = title;
+  $("meta").replaceChildren(...metaLine(article));
+
+  const element = $("article");
+  if (article.lang && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(article.lang)) element.lang = article.lang;
+  if (["ltr", "rtl", "auto"].includes(article.dir)) element.dir = article.dir;
+
+  const content = buildArticle(article.content, { base });
+  dropRepeatedTitle(content, title);
+  $("content").replaceChildren(content);
+
+  for (const id of ["original", "original-top"]) {
+    const link = $(id);
+    link.hidden = !base;
+    if (base) link.href = base;
+  }
+  $("status").hidden = true;
+  element.hidden = false;
+  body.dataset.state = "article";
+}
+
+function metaLine(article) {
+  const parts = [];
+  if (article.byline) parts.push(article.byline);
+  const date = article.published_time ? new Date(article.published_time) : null;
+  if (date && !Number.isNaN(date.getTime())) {
+    const time = el("time", { datetime: article.published_time },
+      date.toLocaleDateString(article.lang || undefined, { year: "numeric", month: "long", day: "numeric" }));
+    parts.push(time);
+  }
+  if (article.reading_time_minutes) parts.push(`${article.reading_time_minutes} min read`);
+  return parts.flatMap((part, i) => (i ? [el("span", { class: "dot", "aria-hidden": "true" }, "\u00b7"), part] : [part]));
+}
+
+const ERRORS = {
+  no_article: ["No article here",
+    "Declutter found nothing on this page that reads like an article. It works best on news stories, blog posts and documentation."],
+  too_large: ["That page is too big", null],
+  hostile_input: ["That page is too complex to read", null],
+  not_implemented: ["Not available on this server", null],
+  unsupported_media_type: ["That isn\u2019t a web page", null],
+  timeout: ["That took too long", null],
+  network: ["Can\u2019t reach Declutter",
+    "The Declutter service didn\u2019t answer. Check your connection, or try again in a moment."],
+};
+
+function showError(error) {
+  const [title, fallback] = ERRORS[error?.code] ?? ["Something went wrong", null];
+  const message = error?.message || fallback || "The reader couldn\u2019t show this page.";
+  const detail = fallback && error?.message && message !== fallback ? [fallback, " ", message] : [message];
+  showMessage(title, detail, [homeLink("Try another page")]);
+  body.dataset.error = error?.code ?? "unknown";
+}
+
+function showLoading(title) {
+  body.dataset.state = "loading";
+  $("status-title").textContent = title;
+  $("status-detail").replaceChildren();
+  $("status-actions").replaceChildren();
+}
+
+function showMessage(title, detail, actions) {
+  body.dataset.state = "message";
+  document.title = `${title} \u2013 Declutter`;
+  $("status").hidden = false;
+  $("article").hidden = true;
+  $("token-form").hidden = true;
+  $("status-title").textContent = title;
+  $("status-detail").replaceChildren(...detail);
+  $("status-actions").replaceChildren(...actions);
+}
+
+function homeLink(text) {
+  return el("a", { class: "button", href: body.dataset.home }, text);
+}
+
+function bookmarkletLink() {
+  return el("a", { class: "button", href: body.dataset.bookmarklet }, "About the bookmarklet");
+}
+
+function el(tag, attributes, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  element.append(...children);
+  return element;
+}
+
+start();
