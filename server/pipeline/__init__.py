@@ -38,8 +38,8 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     guard.check_tree(root, options)                               # refuse trees that cost unbounded time
     meta = read_metadata(root, url)                               # before scripts go: JSON-LD lives in them
     postclean.reveal_lazy_images(root)                            # before scoring, which drops <noscript>
-    removed = remove_clutter(root, [], meta.title, options)       # readability never sees clutter
-    container = score.best_container(root)                        # readability-lxml picks the article
+    decluttered = remove_clutter(root, [], meta.title, options)   # readability never sees clutter
+    container = score.best_container(root, decluttered.article_hint)  # readability-lxml picks the article
     postclean.tidy(container, url, meta.title)                    # residue, URLs, empty nodes
     text = postclean.plain_text(container)
     if not text.strip():
@@ -60,5 +60,5 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
         text=text,
         word_count=words,
         reading_time_minutes=minutes,
-        removed=removed,
+        removed=decluttered.removed,
     )

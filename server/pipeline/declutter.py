@@ -6,7 +6,8 @@ nearly all the text, in which case nothing is removed and the backup is recorded
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from lxml.html import HtmlElement
 
@@ -24,6 +25,13 @@ LEAD_IN_LIMIT = 300  # longest "Also read: <a>...</a>" line
 LEAD_IN_LINK_SHARE = 0.5  # of the text after the phrase, at least this much is link text
 BACKUP_KEEP_SHARE = 0.1  # rules that would leave less than this share of the text are not applied
 BACKUP_KEEP_CHARS = 150
+HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)", re.I)
+
+
+@dataclass
+class Decluttered:
+    removed: list = field(default_factory=list)  # Removal records, in document order
+    article_hint: HtmlElement | None = None  # the element with the densest paragraphs, if any
 
 
 @dataclass
@@ -31,6 +39,7 @@ class _Page:
     body: HtmlElement
     lengths: dict  # element -> characters of text inside it (whitespace not counted)
     protected: set  # elements that hold the article: never removed whole
+    article_hint: HtmlElement | None
 
     def length(self, element) -> int:
         return self.lengths.get(element, 0)
@@ -76,40 +85,76 @@ def _densest_paragraph_parent(body: HtmlElement, lengths: dict) -> HtmlElement |
     return max(totals, key=totals.get) if totals else None
 
 
-def _protected(body: HtmlElement, lengths: dict, title: str | None) -> set:
+def _article_hint(body: HtmlElement, lengths: dict) -> HtmlElement | None:
+    marked = body.xpath(".//*[@itemprop='articleBody']")
+    return marked[0] if marked else _densest_paragraph_parent(body, lengths)
+
+
+def _page(body: HtmlElement, title: str | None) -> _Page:
+    lengths = _text_lengths(body)
     protected = {body, body.getparent()}
-    anchors = [_title_heading(body, title), _densest_paragraph_parent(body, lengths),
-               *body.xpath(".//*[@itemprop='articleBody']")[:1]]
-    for anchor in anchors:
+    hint = _article_hint(body, lengths)
+    for anchor in (_title_heading(body, title), hint):
         if anchor is not None:
             protected.add(anchor)
             protected.update(anchor.iterancestors())
-    return protected
+    return _Page(body, lengths, protected, hint)
 
 
 # --- selector rules -----------------------------------------------------------------------------------------
+
+def _hidden(element: HtmlElement) -> str | None:
+    if element.get("hidden") is not None:
+        return "[hidden]"
+    if (element.get("aria-hidden") or "").strip().lower() == "true":
+        return "[aria-hidden=true]"
+    style = element.get("style")
+    if style and HIDDEN_STYLE.search(style):
+        return "display:none"
+    return None
+
+
+def _heading_slug(element: HtmlElement, element_id: str) -> bool:
+    """Is the id made from a heading inside the element ("sharing-with-others" for "Sharing with others")?"""
+    heading = next(element.iter(*HEADINGS), None)
+    return heading is not None and class_words(element_id) in class_words(heading.text_content())
+
+
+def _leads_content(element: HtmlElement) -> bool:
+    """A <header> with a heading that is not just a link (a section's own header, not the site's banner)."""
+    return any(h.text_content().strip() and sum(len(a.text_content()) for a in h.iter("a")) < len(h.text_content())
+               for h in element.iter(*HEADINGS))
+
+
+def _selector_match(element: HtmlElement, group) -> str | None:
+    if element.tag in group.tags:
+        return None if element.tag == "header" and _leads_content(element) else element.tag
+    role = (element.get("role") or "").strip().lower()
+    if role and role in group.roles:
+        return f"[role={role}]"
+    if group.words is None:
+        return None
+    names = " ".join(filter(None, (element.get("class"), element.get("aria-label"))))
+    found = group.words.search(class_words(names)) if names else None
+    element_id = element.get("id")
+    if not found and element_id and not _heading_slug(element, element_id):
+        found = group.words.search(class_words(element_id))
+    return found.group(0).strip("-") if found else None
+
 
 def _selector_marks(page: _Page, rules: GenericRules):
     for element in page.body.iter():
         if not isinstance(element.tag, str) or element in page.protected:
             continue
-        names = " ".join(filter(None, (element.get("class"), element.get("id"), element.get("aria-label"))))
-        words = class_words(names) if names else ""
-        role = (element.get("role") or "").strip().lower()
+        hidden = _hidden(element)
+        if hidden:
+            yield element, "hidden", hidden
+            continue
         for group in rules.selectors:
-            if element.tag in group.tags:
-                yield element, f"selector:{group.name}", element.tag
-            elif role and role in group.roles:
-                yield element, f"selector:{group.name}", f"[role={role}]"
-            elif words and group.words is not None:
-                found = group.words.search(words)
-                if found:
-                    yield element, f"selector:{group.name}", found.group(0).strip("-")
-                else:
-                    continue
-            else:
-                continue
-            break
+            match = _selector_match(element, group)
+            if match:
+                yield element, f"selector:{group.name}", match
+                break
 
 
 # --- phrase rules -------------------------------------------------------------------------------------------
@@ -238,13 +283,12 @@ def _outermost(marks):
             yield element, rule, match
 
 
-def remove_clutter(root: HtmlElement, site_marks, title: str | None, options) -> list[Removal]:
-    """Removes clutter from the page in place; returns what went and why."""
+def remove_clutter(root: HtmlElement, site_marks, title: str | None, options) -> Decluttered:
+    """Removes clutter from the page in place; says what went and why, and where the article seems to be."""
     body = root.find("body")
     if body is None:
-        return []
-    lengths = _text_lengths(body)
-    page = _Page(body, lengths, _protected(body, lengths, title))
+        return Decluttered()
+    page = _page(body, title)
     marks = list(site_marks)
     if options.clutter_rules:
         rules = generic_rules()
@@ -254,8 +298,10 @@ def remove_clutter(root: HtmlElement, site_marks, title: str | None, options) ->
     total = page.length(body)
     removed_chars = sum(page.length(e) for e, _, _ in chosen)
     if chosen and total - removed_chars < max(total * BACKUP_KEEP_SHARE, min(total * 0.5, BACKUP_KEEP_CHARS)):
-        return [Removal.of("backup", "restored", f"rules would have removed {removed_chars} of {total} characters")]
+        note = f"rules would have removed {removed_chars} of {total} characters"
+        return Decluttered([Removal.of("backup", "restored", note)], page.article_hint)
     removed = [Removal.of(rule, match, e.text_content()[:400]) for e, rule, match in chosen]
     for element, _, _ in chosen:
         element.drop_tree()
-    return removed
+    # Where the article seems to be once the clutter is gone (a comment thread no longer competes).
+    return Decluttered(removed, _article_hint(body, page.lengths) if chosen else page.article_hint)

@@ -22,6 +22,7 @@ BLOCK_TAGS = frozenset({
 KEEP_EMPTY = frozenset({"img", "br", "hr", "td", "th", "tr", "col", "picture", "source", "wbr"})
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 WORD = re.compile(r"\w+")
+SPACES = re.compile(r"\s+")
 
 
 def _is_placeholder(src: str | None) -> bool:
@@ -95,36 +96,60 @@ def tidy(container: HtmlElement, url: str | None, title: str | None) -> None:
     _drop_empty(container)
 
 
-def _text_parts(element: HtmlElement, out: list[str], preformatted: bool = False) -> None:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    block = tag in BLOCK_TAGS
-    if block:
-        out.append("\n\n")
-    elif tag == "br":
-        out.append("\n")
-    if element.text and isinstance(element.tag, str):
-        out.append(element.text if preformatted or tag == "pre" else " ".join(element.text.split(" ")))
-    for child in element:
-        _text_parts(child, out, preformatted or tag == "pre")
-        if child.tail:
-            out.append(child.tail)
-    if block:
-        out.append("\n\n")
-    elif tag in ("td", "th"):
-        out.append("\t")
+class _TextWriter:
+    """Collects paragraphs: inline text is folded into lines, blocks end paragraphs, <pre> stays verbatim."""
+
+    def __init__(self):
+        self.paragraphs: list[str] = []
+        self.line: list[str] = []
+        self.lines: list[str] = []
+
+    def text(self, value: str) -> None:
+        self.line.append(SPACES.sub(" ", value))
+
+    def newline(self) -> None:
+        self.lines.append("".join(self.line).strip())
+        self.line = []
+
+    def end_paragraph(self) -> None:
+        self.newline()
+        text = "\n".join(line for line in self.lines if line)
+        if text:
+            self.paragraphs.append(text)
+        self.lines = []
+
+    def verbatim(self, value: str) -> None:
+        self.end_paragraph()
+        if value.strip():
+            self.paragraphs.append(value.strip("\n"))
+
+    def walk(self, element: HtmlElement) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag == "pre":
+            self.verbatim(element.text_content())
+            return
+        if tag in BLOCK_TAGS:
+            self.end_paragraph()
+        elif tag == "br":
+            self.newline()
+        if element.text and tag:
+            self.text(element.text)
+        for child in element:
+            self.walk(child)
+            if child.tail:
+                self.text(child.tail)
+        if tag in BLOCK_TAGS:
+            self.end_paragraph()
+        elif tag in ("td", "th"):
+            self.text(" ")
 
 
 def plain_text(container: HtmlElement) -> str:
-    """Text with paragraphs separated by blank lines and whitespace folded (kept inside <pre>)."""
-    out: list[str] = []
-    _text_parts(container, out)
-    paragraphs = []
-    for chunk in re.split(r"\n\s*\n", "".join(out)):
-        lines = [" ".join(line.split()) for line in chunk.split("\n")]
-        text = "\n".join(line for line in lines if line)
-        if text:
-            paragraphs.append(text)
-    return "\n\n".join(paragraphs)
+    """Text with paragraphs separated by blank lines, whitespace folded except inside <pre>."""
+    writer = _TextWriter()
+    writer.walk(container)
+    writer.end_paragraph()
+    return "\n\n".join(writer.paragraphs)
 
 
 def to_html(container: HtmlElement) -> str:

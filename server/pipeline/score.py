@@ -10,6 +10,9 @@ from readability.readability import Unparseable
 
 from ..errors import NoArticle
 
+HINT_MIN_CHARS = 500
+HINT_FACTOR = 8
+
 logging.getLogger("readability.readability").setLevel(logging.CRITICAL)
 
 
@@ -30,10 +33,29 @@ class _TreeDocument(Document):
         return _Chosen(self.html)
 
 
-def best_container(root: HtmlElement) -> HtmlElement:
-    """The element readability-lxml judges to hold the article (a <div> of the chosen nodes)."""
+def _text_length(element: HtmlElement) -> int:
+    """Visible characters: text outside scripts and styles, whitespace not counted."""
+    return sum(len("".join(t.split())) for t in element.xpath(".//text()[not(ancestor::script or ancestor::style)]"))
+
+
+def best_container(root: HtmlElement, hint: HtmlElement | None = None) -> HtmlElement:
+    """The element readability-lxml judges to hold the article (a <div> of the chosen nodes).
+
+    readability scores paragraphs only; when its choice is a small part of the page's densest block of
+    paragraphs (`hint`), as in an article made of lists with one captioned image, the hint is the better answer.
+    """
     try:
-        chosen = _TreeDocument(root).summary(html_partial=True)
+        chosen = _TreeDocument(root).summary(html_partial=True).element
     except Unparseable as exc:
         raise NoArticle(f"No article could be found in the page ({exc}).") from None
-    return chosen.element
+    if hint is not None:
+        hinted = _text_length(hint)
+        if hinted >= HINT_MIN_CHARS and hinted >= HINT_FACTOR * _text_length(chosen) and _inside(chosen, hint):
+            return hint
+    return chosen
+
+
+def _inside(chosen: HtmlElement, hint: HtmlElement) -> bool:
+    """Is readability's choice (made on its own copy of the tree) text from within the hint?"""
+    sample = " ".join(chosen.text_content().split())[:200]
+    return bool(sample) and sample in " ".join(hint.text_content().split())
