@@ -87,6 +87,8 @@ async function backToOriginal() {
 // --- states -----------------------------------------------------------------------------------
 
 function render(next) {
+  // Storage events and reads can arrive out of order; a finished job never goes back to loading.
+  if (next?.state === "loading" && job && job.state !== "loading") return;
   job = next;
   if (!job) return showStatus("expired");
   if (job.state === "done" && job.article) return showArticle(job.article);
@@ -96,7 +98,13 @@ function render(next) {
 
 function originalLink(label = "Back to the original page") {
   const url = webUrl(job?.url);
-  return url ? el("a", { href: url, rel: "noopener noreferrer", class: "button" }, label) : null;
+  if (!url) return null;
+  const link = el("a", { href: url, rel: "noopener noreferrer", class: "button" }, label);
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    backToOriginal();
+  });
+  return link;
 }
 
 function optionsButton(label = "Open the extension's options") {
@@ -186,25 +194,28 @@ function formatDate(value) {
 }
 
 function showArticle(article) {
-  const url = webUrl(article.url) ?? webUrl(job.url);
+  const url = webUrl(job.url) ?? webUrl(article.url); // the page the reader was opened from
   const host = url ? new URL(url).hostname.replace(/^www\./, "") : "";
   const title = article.title || job.title || host || "Untitled";
   document.title = title;
 
   $("site").textContent = article.site_name || host;
   $("title").textContent = title;
+  const original = url
+    ? el("a", { href: url, rel: "noopener noreferrer", id: "original" }, `${host} \u2197`)
+    : null;
   const meta = [
     article.byline ? el("span", { class: "byline" }, article.byline) : null,
     formatDate(article.published_time),
     article.reading_time_minutes ? el("span", {}, `${article.reading_time_minutes} min read`) : null,
+    original,
   ].filter(Boolean);
   const dot = () => el("span", { class: "dot", "aria-hidden": "true" }, "\u00b7");
   $("meta").replaceChildren(...meta.flatMap((node, i) => (i ? [dot(), node] : [node])));
-  for (const link of [$("original"), $("original-footer")]) {
-    if (url) link.setAttribute("href", url);
-    else link.removeAttribute("href");
-  }
-  $("original").textContent = url ? `${host} \u2197` : "";
+  const footerLink = $("original-footer");
+  if (url) footerLink.setAttribute("href", url);
+  else footerLink.removeAttribute("href");
+  footerLink.hidden = !url;
 
   const articleElement = $("article");
   if (typeof article.lang === "string" && /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(article.lang)) {
@@ -227,15 +238,26 @@ function showArticle(article) {
 
 // --- start ------------------------------------------------------------------------------------
 
+const POLL_MS = 1500;
+
+async function refresh() {
+  const stored = await chrome.storage.session.get(key);
+  render(stored[key] ?? null);
+}
+
 async function main() {
-  wireControls();
-  applySettings(await loadSettings());
   chrome.storage.onChanged.addListener((changes, area) => {
     if (area === "session" && key in changes) render(changes[key].newValue ?? null);
     if (area === "local") loadSettings().then(applySettings);
   });
-  const stored = await chrome.storage.session.get(key);
-  render(stored[key] ?? null);
+  wireControls();
+  applySettings(await loadSettings());
+  await refresh();
+  // Events are the fast path; a slow poll while loading covers an event the page missed.
+  const poll = setInterval(() => {
+    if (job?.state === "loading") refresh();
+    else clearInterval(poll);
+  }, POLL_MS);
 }
 
 main();

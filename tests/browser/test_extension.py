@@ -58,11 +58,14 @@ class Extension:
             browser.send("Extensions.triggerAction", {"id": self.id, "targetId": tab["targetId"]})
         return self._loaded(opened.value)
 
+    def active_tab_id(self):
+        return self.worker.evaluate(
+            "async () => (await chrome.tabs.query({active: true, lastFocusedWindow: true}))[0].id")
+
     def open_reader(self, page):
         """Calls the worker's `openReader` for `page`'s tab, as the action does but without a click."""
         page.bring_to_front()
-        tab_id = self.worker.evaluate(
-            "async () => (await chrome.tabs.query({active: true, lastFocusedWindow: true}))[0].id")
+        tab_id = self.active_tab_id()
         with self.context.expect_page() as opened:
             self.worker.evaluate("id => { openReader(id); }", tab_id)
         return self._loaded(opened.value)
@@ -128,3 +131,131 @@ def test_unreachable_server_names_the_url_and_the_fix(extension, site):
     assert f"{closed}/v1/extract" in status
     assert "options" in status
     assert reader.locator("#status-actions button", has_text="options").count() == 1
+
+
+def test_theme_and_type_controls_persist_across_readers(extension, service, site):
+    extension.set_settings(serverUrl=service.url)
+    page = extension.open_page(site.add("/news/envoy", SAMPLE.read_bytes()))
+    reader = extension.click_action(page)
+    wait_for_state(reader, "article")
+    shots = os.environ.get("DECLUTTER_SCREENSHOTS")
+    if shots:
+        reader.screenshot(path=f"{shots}/extension-reader-light.png")
+
+    reader.get_by_role("button", name="Dark theme").click()
+    reader.get_by_role("button", name="Sans").click()
+    reader.get_by_role("button", name="Larger text").click()
+    assert reader.evaluate("() => document.documentElement.dataset.theme") == "dark"
+    stored = extension.settings()
+    assert (stored["theme"], stored["fontFamily"], stored["fontSize"]) == ("dark", "sans", 20)
+    if shots:
+        reader.screenshot(path=f"{shots}/extension-reader-dark.png")
+
+    second = extension.click_action(page)
+    wait_for_state(second, "article")
+    root = second.evaluate("() => ({...document.documentElement.dataset})")
+    assert (root["theme"], root["font"]) == ("dark", "sans")
+    assert second.get_by_role("button", name="Dark theme").get_attribute("aria-pressed") == "true"
+    background = second.evaluate("() => getComputedStyle(document.documentElement).backgroundColor")
+    assert background == "rgb(23, 25, 28)"
+
+
+def test_no_article_says_so_and_links_the_original(extension, service, site):
+    extension.set_settings(serverUrl=service.url)
+    url = site.add("/empty", "<!doctype html><title>Nothing here</title><body><script>1</script></body>")
+    page = extension.open_page(url)
+
+    reader = extension.click_action(page)
+    wait_for_state(reader, "message")
+
+    assert reader.locator("#status-title").inner_text() == "No article found on this page"
+    assert "no article text" in reader.locator("#status-detail").inner_text()
+    assert reader.get_by_role("link", name="Open the original page").get_attribute("href") == url
+
+
+@pytest.fixture
+def service_with_token():
+    from conftest import LiveServer
+    from server import create_app
+
+    server = LiveServer(create_app({"testing": True, "workers": 0, "api_token": "s3cret"}))
+    yield server
+    server.stop()
+
+
+def test_api_token_is_sent_and_a_refusal_is_explained(extension, service_with_token, site):
+    page = extension.open_page(site.add("/news/envoy", SAMPLE.read_bytes()))
+
+    extension.set_settings(serverUrl=service_with_token.url, apiToken="wrong")
+    reader = extension.click_action(page)
+    wait_for_state(reader, "message")
+    assert reader.locator("#status-title").inner_text() == "The server wants an API token"
+    assert "Authorization: Bearer" in reader.locator("#status-detail").inner_text()
+
+    extension.set_settings(apiToken="s3cret")
+    reader = extension.click_action(page)
+    wait_for_state(reader, "article")
+    assert ARTICLE_TEXT in reader.locator("#content").inner_text()
+
+
+def test_escape_returns_to_the_original_tab_and_closes_the_reader(extension, service, site):
+    extension.set_settings(serverUrl=service.url)
+    page = extension.open_page(site.add("/news/envoy", SAMPLE.read_bytes()))
+    original_tab = extension.active_tab_id()
+    reader = extension.click_action(page)
+    wait_for_state(reader, "article")
+
+    reader_tab = extension.active_tab_id()
+    assert reader_tab != original_tab
+
+    with reader.expect_event("close"):
+        reader.keyboard.press("Escape")
+    assert extension.active_tab_id() == original_tab
+
+
+def test_a_page_the_extension_may_not_read_gets_a_clear_message(extension, service, site):
+    # openReader without a click: no activeTab grant, so the browser refuses the capture.
+    extension.set_settings(serverUrl=service.url)
+    page = extension.open_page(site.add("/a", SAMPLE.read_bytes()))
+
+    reader = extension.open_reader(page)
+    wait_for_state(reader, "message")
+
+    assert reader.locator("#status-title").inner_text() == "This page can\u2019t be read"
+
+
+HOSTILE = """
+<p id="p" onclick="alert(1)" style="color:red" class="x">Text <a href="javascript:alert(1)">bad</a>
+  <a href="https://example.org/ok" target="_blank">good</a> <a href="mailto:a@example.org">mail</a></p>
+<script>window.pwned = 1</script><style>p{}</style>
+<img src="x" onerror="window.pwned = 2"><img src="data:image/png;base64,AAAA">
+<img src="https://example.org/a.png" srcset="data:x 1x, https://example.org/b.png 2x" alt="A">
+<iframe src="https://example.org/"></iframe><svg><a href="https://example.org/">svg</a></svg>
+<form><input value="secret"><button>Go</button></form>
+<custom-tag><em>kept text</em></custom-tag><table><tr><td colspan="2" bgcolor="red">cell</td></tr></table>
+"""
+
+
+def test_reader_rebuilds_server_markup_through_its_own_allowlist(extension):
+    page = extension.context.new_page()
+    page.goto(f"chrome-extension://{extension.id}/reader/reader.html?id=none")
+    html = page.evaluate(
+        """async html => {
+            const { buildArticle } = await import("./article.js");
+            const box = document.createElement("div");
+            box.append(buildArticle(html));
+            await new Promise(r => setTimeout(r, 200));
+            return box.outerHTML;
+        }""",
+        HOSTILE,
+    )
+    assert page.evaluate("() => window.pwned") is None
+    for absent in ("onclick", "style=", "class=", "javascript:", "<script", "<style", "onerror",
+                   "data:", "<iframe", "<svg", "<form", "<input", "<button", "secret", "custom-tag",
+                   "bgcolor", 'target="'):
+        assert absent not in html, absent
+    for present in ('<a href="https://example.org/ok" rel="noopener noreferrer">good</a>',
+                    'href="mailto:a@example.org"', '<em>kept text</em>', '<td colspan="2">cell</td>',
+                    'srcset="https://example.org/b.png 2x"', 'alt="A"', '<a>bad</a>'):
+        assert present in html, present
+    assert html.count("<img") == 1
