@@ -143,7 +143,7 @@ def fetch_page(url: str, config) -> FetchedPage:
         raise FetchDisabled("This server does not fetch pages by URL; send the page's HTML instead.")
     deadline = time.monotonic() + min(config.timeout_s, DEADLINE_S)
     target = _parse_url(url, config, redirected=False)
-    with requests.Session() as session:
+    with _Session() as session:
         # No proxies, .netrc or environment settings: the only way out is the pinned adapter below.
         session.trust_env = False
         session.headers.update(HEADERS)
@@ -338,6 +338,17 @@ class _PinnedAdapter(HTTPAdapter):
 
 
 # -- one hop, and the body -----------------------------------------------------------------------------
+
+class _Session(requests.Session):
+    """A session that leaves redirects entirely to fetch_page.
+
+    Even with allow_redirects=False, Session.send asks resolve_redirects for the next request, and that
+    reads the whole body of a redirect response into memory, with no size limit and no deadline.
+    """
+
+    def resolve_redirects(self, *args, **kwargs):
+        return iter(())
+
 
 def _get(session: requests.Session, target: _Target, config, deadline: float, *,
          redirected: bool) -> requests.Response:

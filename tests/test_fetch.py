@@ -57,10 +57,12 @@ def web():
 
 
 class CountingBody(io.RawIOBase):
-    """An endless body that counts how many bytes were taken from it."""
+    """A body (endless unless given a size) that counts how many bytes were taken from it."""
 
-    def __init__(self, fill: bytes = b"<html>" + b"x" * 1000, clock: list | None = None, tick: float = 0):
+    def __init__(self, fill: bytes = b"<html>" + b"x" * 1000, clock: list | None = None, tick: float = 0,
+                 size: int | None = None):
         self.fill, self.served, self.reads, self.clock, self.tick = fill, 0, 0, clock, tick
+        self.size = size
 
     def readable(self):
         return True
@@ -69,7 +71,8 @@ class CountingBody(io.RawIOBase):
         self.reads += 1
         if self.clock is not None:
             self.clock[0] += self.tick
-        data = (self.fill * (len(buffer) // len(self.fill) + 1))[: len(buffer)]
+        wanted = len(buffer) if self.size is None else min(len(buffer), self.size - self.served)
+        data = (self.fill * (wanted // len(self.fill) + 1))[:wanted]
         buffer[: len(data)] = data
         self.served += len(data)
         return len(data)
@@ -194,6 +197,14 @@ def test_redirects_are_followed_and_the_final_url_returned(web, dns):
     assert page.url == "https://cdn.example/final"
     assert page.body == PAGE
     assert [call.request.method for call in web.calls] == ["GET", "GET", "GET"]
+
+
+def test_the_body_of_a_redirect_is_not_read(web):
+    source = CountingBody(size=20_000_000)  # finite, so reading it all fails the test instead of hanging
+    web.get(URL, status=302, headers={"Location": "/next"}, body=io.BufferedReader(source))
+    web.get("https://news.example/next", body=PAGE, content_type="text/html")
+    assert fetch.fetch_page(URL, Config(max_bytes=5000)).body == PAGE
+    assert source.served == 0
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
