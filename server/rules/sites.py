@@ -378,26 +378,26 @@ class SiteIndex:
         self._lock = threading.Lock()
 
     @property
-    def files(self) -> dict[str, Path]:
-        """Rule name -> file, read from the directory listing once."""
+    def files(self) -> dict[str, str]:
+        """Rule name -> file name, read from the directory listing once."""
         if self._files is None:
             with self._lock:
                 if self._files is None:
                     self._files = dict(self._scan())
         return self._files
 
-    def _scan(self) -> Iterator[tuple[str, Path]]:
+    def _scan(self) -> Iterator[tuple[str, str]]:
         try:
-            entries = list(os.scandir(self.directory))
+            filenames = os.listdir(self.directory)
         except FileNotFoundError:
             return
-        for entry in entries:
-            if entry.name.endswith(RULE_SUFFIX) and entry.is_file():
-                path = Path(entry.path)
-                try:
-                    yield rule_name(path), path
-                except RuleError as err:
-                    log.warning("ignoring site rule: %s", err)
+        for filename in filenames:
+            if filename.endswith(RULE_SUFFIX):
+                name = filename.removesuffix(RULE_SUFFIX)
+                if _NAME_RE.fullmatch(name):
+                    yield name, filename
+                else:
+                    log.warning("ignoring site rule %s: not named <domain>.toml or _.<domain>.toml", filename)
 
     def get(self, name: str) -> SiteRule | None:
         """The rule called `name`; None if there is none, or if its file is broken (logged)."""
@@ -405,11 +405,11 @@ class SiteIndex:
             return self._rules[name]
         except KeyError:
             pass
-        path = self.files.get(name)
+        filename = self.files.get(name)
         rule = None
-        if path is not None:
+        if filename is not None:
             try:
-                rule = load_rule(path)
+                rule = load_rule(self.directory / filename)
             except RuleError as err:
                 log.warning("ignoring site rule: %s", err)
         self._rules[name] = rule
