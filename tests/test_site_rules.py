@@ -74,6 +74,7 @@ fixture = "example.com-1.html"
     ('[[tests]]\ncontains = ["x"]\n', 1, "needs url"),
     ('[[tests]]\nurl = "https://example.com/"\nexpect = ["x"]\n', 1, "unknown key 'expect' in [[tests]]"),
     ('[[tests]]\nurl = "https://example.com/"\nfixture = "../x.html"\n', 1, "fixture must be a file name"),
+    ('[[tests]]\nurl = "https://example.com/"\n\n[[tests]]\nurl = "example.com"\n', 4, "needs url"),
 ])
 def test_loader_rejects_unknown_keys_wrong_types_and_bad_xpath(tmp_path, text, line, message):
     path = tmp_path / "example.com.toml"
@@ -210,8 +211,9 @@ def test_strip_targets_lists_an_element_once_drops_nested_ones_and_never_body():
 
 
 def test_strip_text_ignores_whitespace_but_not_other_words():
-    root = page("<ul><li>  Read\n more </li><li>Read more about it</li></ul>")
-    assert [el.tag for el, _ in strip_targets(rule(strip_text=["Read more"]), root)] == ["li"]
+    root = page("<ul><li>  Read\n more </li><li>Read more about it</li><li>Read&nbsp;more</li></ul>")
+    found = [el.text_content() for el, _ in strip_targets(rule(strip_text=["Read more"]), root)]
+    assert found == ["  Read\n more ", "Read\xa0more"]
 
 
 def test_select_body_one_match_is_the_element_in_the_tree():

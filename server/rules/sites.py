@@ -169,6 +169,7 @@ KEYS: dict[str, str] = {
     "tests": "tests",
 }
 TEST_KEYS = ("url", "contains", "fixture")
+_TESTS_TABLE = re.compile(r"^[ \t]*\[\[[ \t]*tests[ \t]*\]\]", re.M)
 
 
 def _key_line(text: str, key: str) -> int | None:
@@ -249,7 +250,9 @@ def _checked(kind: str, key: str, value, text: str, where, line: int | None):
         return tuple(pairs)
     if kind == "tests":
         entries = value if isinstance(value, list) else [None]
-        return tuple(_checked_test(entry, where, line) for entry in entries)
+        tables = [text.count("\n", 0, m.start()) + 1 for m in _TESTS_TABLE.finditer(text)]
+        lines = [tables[i] if i < len(tables) else line for i in range(len(entries))]
+        return tuple(_checked_test(entry, where, at) for entry, at in zip(entries, lines, strict=True))
     raise AssertionError(kind)
 
 
@@ -462,7 +465,7 @@ def find_replace(rule: SiteRule, text: str) -> str:
 _WITH_ID_OR_CLASS = etree.XPath("//*[@class or @id]", smart_strings=False)
 _NEVER_STRIPPED = frozenset({"html", "body"})
 _NO_TEXT = frozenset({"script", "style", "template"})
-_SPACE = re.compile(r"[ \t\r\n]+")
+_SPACE = re.compile(r"\s+")  # Unicode whitespace, so "Read&nbsp;more" is "Read more"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -476,7 +479,7 @@ def _elements(nodes: Iterable) -> list:
 
 
 def _normalize_space(text: str) -> str:
-    """Whitespace collapsed as XPath's normalize-space() does it."""
+    """Runs of whitespace (non-breaking spaces included) as one space, none at the ends."""
     return _SPACE.sub(" ", text).strip(" ")
 
 
@@ -540,7 +543,7 @@ def _whole_text_matches(phrases: tuple[str, ...], root) -> Iterator[tuple[etree.
     """strip_text: for each phrase, the smallest elements whose whole text is the phrase."""
     wanted = {_normalize_space(p): p for p in phrases}
     owners: dict[str, list] = {}
-    for el, text in _short_texts(root, max(map(len, wanted))).items():
+    for el, text in reversed(_short_texts(root, max(map(len, wanted))).items()):  # document order
         phrase = wanted.get(text.strip(" "))
         if phrase is not None:
             owners.setdefault(phrase, []).append(el)
