@@ -93,10 +93,10 @@ def compile_xpath(expr: str) -> etree.XPath:
     return compiled
 
 
-def _evaluate(xpath: etree.XPath, root, **variables) -> list:
+def _evaluate(xpath: etree.XPath, root) -> list:
     """Run a rule's XPath; a page that makes it fail counts as no match, never as an error."""
     try:
-        result = xpath(root, **variables)
+        result = xpath(root)
     except (etree.XPathError, ValueError, TypeError) as err:
         log.debug("site rule XPath %s failed: %s", xpath.path, err)
         return []
