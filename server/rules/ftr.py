@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .sites import ANY_SUBDOMAIN, RULE_SUFFIX, RuleError, compile_xpath, dump_rule, parse_rule
+from .sites import ANY_SUBDOMAIN, RULE_SUFFIX, RuleError, compile_xpath, dump_rule, is_rule_name, parse_rule
 
 SOURCE = "ftr-site-config"
 UPSTREAM = "fivefilters/ftr-site-config"
@@ -204,7 +204,6 @@ _NOT_SITES = {
     "license": "the licence of the set, copied as LICENSE.ftr-site-config.txt",
 }
 LICENSE_COPY = "LICENSE.ftr-site-config.txt"
-_SITE_FILE = re.compile(r"\.?[a-z0-9-]+(\.[a-z0-9-]+)+\.txt")
 
 
 @dataclass
@@ -267,7 +266,7 @@ def import_directory(src: str | Path, out: str | Path) -> ImportReport:
             if stem == "license":
                 shutil.copyfile(path, out / LICENSE_COPY)
             continue
-        if not _SITE_FILE.fullmatch(path.name):
+        if not is_rule_name(rule_name_for(path.name)):
             report.skipped.append((path.name, ["not named <domain>.txt or .<domain>.txt"]))
             continue
         try:

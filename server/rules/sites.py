@@ -189,10 +189,15 @@ def _value_line(text: str, value: str, near: int | None) -> int | None:
     return near
 
 
+def is_rule_name(name: str) -> bool:
+    """Is `name` a domain in lowercase, or `_.` and a domain ("example.com", "_.example.com")?"""
+    return bool(_NAME_RE.fullmatch(name))
+
+
 def rule_name(path: Path) -> str:
     """The rule name of a file: example.com.toml -> "example.com"; _.example.com.toml -> "_.example.com"."""
     name = path.name.removesuffix(RULE_SUFFIX)
-    if not path.name.endswith(RULE_SUFFIX) or not _NAME_RE.fullmatch(name):
+    if not path.name.endswith(RULE_SUFFIX) or not is_rule_name(name):
         raise RuleError(path, "a rule file is named <domain>.toml or _.<domain>.toml (lowercase)")
     return name
 
@@ -395,12 +400,13 @@ class SiteIndex:
         except FileNotFoundError:
             return
         for filename in filenames:
-            if filename.endswith(RULE_SUFFIX):
-                name = filename.removesuffix(RULE_SUFFIX)
-                if _NAME_RE.fullmatch(name):
-                    yield name, filename
-                else:
-                    log.warning("ignoring site rule %s: not named <domain>.toml or _.<domain>.toml", filename)
+            name = filename.removesuffix(RULE_SUFFIX)
+            if name == filename:
+                continue
+            if is_rule_name(name):
+                yield name, filename
+            else:
+                log.warning("ignoring site rule %s: not named <domain>.toml or _.<domain>.toml", filename)
 
     def get(self, name: str) -> SiteRule | None:
         """The rule called `name`; None if there is none, or if its file is broken (logged)."""
