@@ -109,6 +109,7 @@ def test_unpaired_find_and_replace_are_errors(text, line, message):
     ("body(x): //article", "body takes no argument"),
     ("test_contains: orphan", "test_contains before any test_url"),
     ("strip:", "strip has no value"),
+    ("test_url: www.example.com/a", "test_url must be an absolute http(s) URL"),
 ])
 def test_unknown_or_misspelt_directives_are_errors_with_file_and_line(line, message):
     cfg = read_ftr(f"# first line\nbody: //article\n{line}\n", "example.com.txt")

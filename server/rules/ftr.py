@@ -13,6 +13,7 @@ import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .sites import ANY_SUBDOMAIN, RULE_SUFFIX, RuleError, compile_xpath, dump_rule, is_rule_name, parse_rule
 
@@ -186,7 +187,10 @@ def read_ftr(text: str, filename: str) -> FtrConfig:
             else:
                 error(f"{directive} must be yes or no, not {value!r}", lineno)
         elif directive == "test_url":
-            cfg.tests.append({"url": value, "contains": []})
+            if urlsplit(value).scheme in ("http", "https") and urlsplit(value).netloc:
+                cfg.tests.append({"url": value, "contains": []})
+            else:
+                error(f"test_url must be an absolute http(s) URL, not {value[:60]!r}", lineno)
         elif directive == "test_contains":
             if cfg.tests:
                 cfg.tests[-1]["contains"].append(value)
