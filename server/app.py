@@ -8,6 +8,7 @@ from flask_cors import CORS
 from .config import Config
 from .errors import register_error_handlers
 from .runner import make_runner
+from .security import init_security
 
 EXTENSION_ORIGINS = [r"chrome-extension://[a-z]{32}", r"moz-extension://[0-9a-f-]{36}"]
 
@@ -25,6 +26,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     CORS(app, resources={r"/v1/*": {"origins": EXTENSION_ORIGINS + list(config.cors_origins)}},
          allow_headers=["Content-Type", "Authorization"], max_age=600)
     register_error_handlers(app)
+    init_security(app)
     app.extensions["declutter.runner"] = make_runner(config)
 
     from . import api, pages

@@ -32,6 +32,8 @@ class Config:
     workers: int = 2  # extraction worker processes per server process; 0 runs in-process
     worker_memory_mb: int = 1024  # address-space limit of one extraction worker
     rate_limit: str = ""  # flask-limiter syntax, e.g. "60/minute"; empty means off
+    rate_limit_storage: str = "memory://"  # counters: per server process, or e.g. "redis://host:6379"
+    trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For names the client
     public_url: str = ""  # the origin the bookmarklet calls; empty means the request's own
     testing: bool = False
     extra: dict = field(default_factory=dict, compare=False)
@@ -50,6 +52,8 @@ class Config:
             "workers": int,
             "worker_memory_mb": int,
             "rate_limit": str,
+            "rate_limit_storage": str,
+            "trusted_proxies": int,
             "public_url": str,
         }
         values = {}

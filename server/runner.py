@@ -1,11 +1,61 @@
-"""Where extraction runs. In-process here; the worker pool swaps in behind the same method."""
+"""Where extraction runs: in-process (`workers = 0`), or in a pool of worker processes that can be stopped.
+
+The pool gives every request a hard deadline and every extraction a memory ceiling, which no check on
+the input can promise: a worker that overruns `timeout_s` is killed and replaced, and one whose
+address space would pass `worker_memory_mb` fails with MemoryError and is replaced.
+
+- Processes come from the "forkserver" context: gunicorn forks its workers, and forking a process that
+  may run threads is unsafe, while the fork server is a fresh single-threaded process that has already
+  imported the pipeline, so a new worker starts in ~30 ms.
+- Nothing starts at import or in `create_app`: the first request in each server process starts the fork
+  server and a worker, and more workers start only while requests overlap, up to `workers`. A sync
+  gunicorn worker serves one request at a time, so it only ever starts one.
+- One worker is one `multiprocessing.Process` and a Pipe: a request is sent down the pipe and the reply
+  awaited with `poll(remaining time)`, which makes kill-and-replace a matter of `kill()`.
+- Errors cross the pipe as (class, message, status, code) and are raised again as the same ApiError.
+"""
 
 from __future__ import annotations
 
+import atexit
+import logging
+import multiprocessing
+import os
+import resource
+import signal
+import threading
+import traceback
+import weakref
+
+from .errors import ApiError
 from .pipeline import extract
+
+log = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+
+
+class ExtractionTimeout(ApiError):
+    status, code = 503, "timeout"
+
+
+class ServerBusy(ApiError):
+    status, code = 503, "busy"
+
+
+class OutOfMemory(ApiError):
+    """The page needs more memory than a worker may take; the same page would fail again."""
+
+    status, code = 422, "out_of_memory"
+
+
+class WorkerFailed(ApiError):
+    status, code = 503, "worker_failed"
 
 
 class InProcessRunner:
+    """Extraction in the calling thread: no deadline, no memory ceiling (tests, `workers = 0`)."""
+
     def __init__(self, config):
         self.config = config
 
@@ -16,5 +66,215 @@ class InProcessRunner:
         pass
 
 
+# ---- the worker process -------------------------------------------------------------------------------
+
+def _limit_memory(memory_mb: int) -> None:
+    if memory_mb > 0:
+        limit = memory_mb * MB
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _serve(conn, memory_mb: int) -> None:
+    """A worker's life: take (html, url, charset), reply ("ok", Article) or an error, until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle; it closes the pool
+    _limit_memory(memory_mb)
+    while True:
+        try:
+            request = conn.recv()
+            if request is None:
+                return
+            reply = ("ok", extract(request[0], url=request[1], http_charset=request[2]))
+        except (EOFError, OSError):  # the server process is gone
+            return
+        except ApiError as err:
+            reply = ("api_error", (type(err), err.message, err.status, err.code))
+        except MemoryError:
+            reply = ("memory", None)
+        except Exception:
+            reply = ("exception", traceback.format_exc())
+        request = None
+        try:
+            conn.send(reply)
+        except MemoryError:
+            reply = ("memory", None)
+            conn.send(reply)
+        except OSError:
+            return
+        if reply[0] == "memory":
+            return  # a heap that ran out is no heap to keep serving from
+
+
+def _rebuild_error(cls, message: str, status: int, code: str) -> ApiError:
+    try:
+        return cls(message, status=status, code=code)
+    except TypeError:  # a subclass with its own constructor: keep status and code, lose the type
+        return ApiError(message, status=status, code=code)
+
+
+class WorkerCrashed(RuntimeError):
+    """An unexpected exception inside a worker: a bug, reported with the worker's traceback."""
+
+
+# ---- the pool -------------------------------------------------------------------------------------------
+
+class _Worker:
+    def __init__(self, context, memory_mb: int):
+        self.conn, child_conn = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child_conn, memory_mb), daemon=True,
+                                       name="declutter-extract")
+        self.process.start()
+        child_conn.close()
+
+    def call(self, request, timeout_s: float):
+        """The reply, or None if there was none within `timeout_s`. Raises EOFError if the worker died."""
+        self.conn.send(request)
+        if not self.conn.poll(timeout_s):
+            return None
+        return self.conn.recv()
+
+    def stop(self, *, kill: bool = False) -> None:
+        if not kill:
+            try:
+                self.conn.send(None)
+                self.process.join(1)
+            except OSError:
+                pass
+        if self.process.exitcode is None:
+            self.process.kill()
+            self.process.join(1)
+        self.conn.close()
+        if self.process.exitcode is not None:
+            self.process.close()
+
+    def exit_description(self) -> str:
+        self.process.join(1)
+        code = self.process.exitcode
+        if code is not None and code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exit code {code}"
+
+
+class WorkerPool:
+    """Up to `size` worker processes, started on demand, each serving one request at a time."""
+
+    def __init__(self, size: int, timeout_s: float, memory_mb: int, context: str = "forkserver"):
+        self.size = size
+        self.timeout_s = timeout_s
+        self.memory_mb = memory_mb
+        self._context_name = context
+        self._reset()
+
+    def _reset(self) -> None:
+        self._pid = os.getpid()
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(self.size)
+        self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()
+        self._closed = False
+
+    def _context(self):
+        context = multiprocessing.get_context(self._context_name)
+        if self._context_name == "forkserver":
+            context.set_forkserver_preload(["server.pipeline"])
+        return context
+
+    def run(self, html, *, url=None, http_charset=None):
+        if self._pid != os.getpid():  # this object was copied by a fork: its workers belong to the parent
+            self._reset()
+        if not self._slots.acquire(timeout=self.timeout_s):
+            raise ServerBusy("All extraction workers stayed busy; try again in a moment.")
+        try:
+            return self._run(html, url, http_charset)
+        finally:
+            self._slots.release()
+
+    def _run(self, html, url, http_charset):
+        worker = self._take()
+        try:
+            reply = worker.call((html, url, http_charset), self.timeout_s)
+        except (EOFError, OSError):
+            description = worker.exit_description()
+            self._discard(worker, kill=True)
+            log.warning("extraction worker died (%s)", description)
+            if description == "killed by SIGABRT":  # how the Rust sanitizer fails an allocation
+                raise OutOfMemory(f"The page needs more than the {self.memory_mb} MB a worker may use "
+                                  "(the worker aborted).") from None
+            raise WorkerFailed(f"The extraction worker failed on this page ({description}).") from None
+        if reply is None:
+            self._discard(worker, kill=True)
+            raise ExtractionTimeout(f"Extraction took longer than {self.timeout_s:g} s and was stopped.")
+        kind, value = reply
+        if kind == "memory":
+            self._discard(worker, kill=True)
+            raise OutOfMemory(f"The page needs more than the {self.memory_mb} MB a worker may use.")
+        self._give_back(worker)
+        if kind == "ok":
+            return value
+        if kind == "api_error":
+            raise _rebuild_error(*value)
+        raise WorkerCrashed(value)
+
+    def _take(self) -> _Worker:
+        with self._lock:
+            if self._closed:
+                raise ServerBusy("The server is shutting down.")
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.process.is_alive():
+                    self._busy.add(worker)
+                    return worker
+                worker.stop(kill=True)
+        worker = _Worker(self._context(), self.memory_mb)  # outside the lock: starting takes a while
+        with self._lock:
+            self._busy.add(worker)
+        return worker
+
+    def _give_back(self, worker: _Worker) -> None:
+        with self._lock:
+            self._busy.discard(worker)
+            if self._closed:
+                worker.stop()
+            else:
+                self._idle.append(worker)
+
+    def _discard(self, worker: _Worker, *, kill: bool) -> None:
+        with self._lock:
+            self._busy.discard(worker)
+        worker.stop(kill=kill)
+
+    def warm(self) -> None:
+        """Start one worker now rather than on the first request (benchmarks)."""
+        self._give_back(self._take())
+
+    def worker_pids(self) -> list[int]:
+        with self._lock:
+            return [w.process.pid for w in (*self._idle, *self._busy) if w.process.pid]
+
+    def close(self) -> None:
+        if self._pid != os.getpid():
+            return
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.stop()
+
+
+_pools: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_pools() -> None:
+    for pool in list(_pools):
+        pool.close()
+
+
 def make_runner(config):
-    return InProcessRunner(config)
+    if config.workers <= 0:
+        return InProcessRunner(config)
+    pool = WorkerPool(config.workers, config.timeout_s, config.worker_memory_mb)
+    _pools.add(pool)
+    return pool

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+PARSER_MAX_DEPTH = 2048  # libxml2 with huge_tree drops what lies deeper without an error; 256 without it
+
 
 @dataclass(frozen=True)
 class Options:
     clutter_rules: bool = True  # generic phrase and selector rules
     site_rules: bool = True  # per-site rules looked up by host
-    max_elements: int = 200_000  # elements after parse; more is refused as hostile
-    max_depth: int = 2_000  # nesting; lxml silently drops content past its own limit
-    max_attributes: int = 1_000  # attributes on one tag; many make the parser quadratic
+    # Limits on hostile input (server/pipeline/guard.py; measurements in docs/security.md).
+    max_elements: int = 50_000  # start tags; the corpus peaks at ~10k, and 50k take about the deadline
+    max_depth: int = 512  # nesting; the corpus peaks at 38, recursive steps fail near 1,000
+    max_attributes: int = 1_000  # attributes on one tag; the corpus peaks at 70, the parser is quadratic
+    max_sanitizer_work: int = 20_000_000_000  # chars nh3 rescans after entities; ~0.5 s at the limit
     words_per_minute: int = 230
     cjk_chars_per_minute: int = 500
 
     def __post_init__(self):
-        for name in ("max_elements", "max_depth", "max_attributes", "words_per_minute", "cjk_chars_per_minute"):
+        for name in ("max_elements", "max_depth", "max_attributes", "max_sanitizer_work", "words_per_minute",
+                     "cjk_chars_per_minute"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"Options.{name} must be positive")
+        if self.max_depth >= PARSER_MAX_DEPTH:
+            raise ValueError(f"Options.max_depth must be below the parser's own limit, {PARSER_MAX_DEPTH}")
 
 
 DEFAULT_OPTIONS = Options()
