@@ -94,7 +94,7 @@
 
   // 3. Send only the address; the service fetches the page itself.
   function viaUrl(target) {
-    var href = service.reader + "?url=" + encodeURIComponent(pageUrl);
+    var href = service.reader + "?url=" + encodeURIComponent(pageUrl) + "#from-bookmarklet";
     if (target && !target.closed) {
       target.location.href = href;
     } else {

@@ -105,7 +105,7 @@ async function extract(request) {
   if (response.ok && reply && typeof reply.content === "string") return showArticle(reply);
   const error = reply?.error ?? { code: `http_${response.status}`, message: response.statusText };
   if (response.status === 401) return askForToken(error, () => extract(request));
-  return showError(error);
+  return showError(error, request.url ?? request.page?.url);
 }
 
 // --- the access token ---------------------------------------------------------------------------------
@@ -160,10 +160,10 @@ function showArticle(article) {
   $("content").replaceChildren(content);
 
   for (const id of ["original", "original-top"]) {
-    const link = $(id);
-    link.hidden = !base;
-    if (base) link.href = base;
+    if (base) $(id).href = base;
   }
+  $("original-top").hidden = !base;
+  $("article-footer").hidden = !base;
   $("status").hidden = true;
   element.hidden = false;
   body.dataset.state = "article";
@@ -182,23 +182,44 @@ function metaLine(article) {
   return parts.flatMap((part, i) => (i ? [el("span", { class: "dot", "aria-hidden": "true" }, "\u00b7"), part] : [part]));
 }
 
+// Titles for the error codes of /v1/extract and of /read; the server's message goes under them.
 const ERRORS = {
   no_article: ["No article here",
     "Declutter found nothing on this page that reads like an article. It works best on news stories, blog posts and documentation."],
   too_large: ["That page is too big", null],
   hostile_input: ["That page is too complex to read", null],
-  not_implemented: ["Not available on this server", null],
   unsupported_media_type: ["That isn\u2019t a web page", null],
+  not_html: ["That isn\u2019t a web page", null],
+  bad_request: ["That didn\u2019t work", null],
+  bad_url: ["That address won\u2019t work", null],
+  fetch_disabled: ["This server doesn\u2019t fetch pages",
+    "Use the bookmarklet on the page itself, or paste the page\u2019s HTML on the home page."],
+  blocked_address: ["That address is off limits", null],
+  blocked_port: ["That address is off limits", null],
+  host_not_found: ["No such site", null],
+  upstream_status: ["The page\u2019s server said no", null],
+  upstream_error: ["Couldn\u2019t get the page", null],
+  too_many_redirects: ["Couldn\u2019t get the page", null],
+  bad_redirect: ["Couldn\u2019t get the page", null],
+  upstream_timeout: ["That took too long", null],
   timeout: ["That took too long", null],
+  not_implemented: ["Not available on this server", null],
   network: ["Can\u2019t reach Declutter",
     "The Declutter service didn\u2019t answer. Check your connection, or try again in a moment."],
 };
 
-function showError(error) {
+function showError(error, pageUrl = null) {
   const [title, fallback] = ERRORS[error?.code] ?? ["Something went wrong", null];
   const message = error?.message || fallback || "The reader couldn\u2019t show this page.";
   const detail = fallback && error?.message && message !== fallback ? [fallback, " ", message] : [message];
-  showMessage(title, detail, [homeLink("Try another page")]);
+  if (pageUrl && location.hash === "#from-bookmarklet") {
+    detail.push(el("br", {}), el("br", {}), "This page keeps the bookmarklet from sending it, so the server had to fetch it "
+      + "by its address. The browser extension can read pages like this one.");
+  }
+  const original = pageUrl && safeUrl(pageUrl, WEB);
+  const actions = [homeLink("Try another page")];
+  if (original) actions.unshift(el("a", { class: "button", href: original, rel: "noopener noreferrer" }, "Open the original"));
+  showMessage(title, detail, actions);
   body.dataset.error = error?.code ?? "unknown";
 }
 
