@@ -74,6 +74,18 @@ def _limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _near_memory_limit(memory_mb: int) -> bool:
+    """Has this process's address space come within 10% of its limit (Linux: VmPeak)?"""
+    if memory_mb <= 0:
+        return False
+    try:
+        with open("/proc/self/status") as status:
+            peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmPeak:"))
+    except (OSError, StopIteration, ValueError):
+        return False
+    return peak_kb * 1024 >= 0.9 * memory_mb * MB
+
+
 def _serve(conn, memory_mb: int) -> None:
     """A worker's life: take (html, url, charset), reply ("ok", Article) or an error, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle; it closes the pool
@@ -93,15 +105,22 @@ def _serve(conn, memory_mb: int) -> None:
         except Exception:
             reply = ("exception", traceback.format_exc())
         request = None
-        try:
-            conn.send(reply)
-        except MemoryError:
+        # Libraries fail allocations in their own ways (libxml2: "unknown error"; readability: Unparseable),
+        # so any failure of a request that took the worker to its ceiling is put down to memory.
+        spent = _near_memory_limit(memory_mb)
+        if spent and reply[0] != "ok":
             reply = ("memory", None)
-            conn.send(reply)
+        # A heap at its ceiling, or whatever state a bug left behind, is not worth keeping: say so and go.
+        retire = spent or reply[0] in ("memory", "exception")
+        try:
+            conn.send((*reply, retire))
+        except MemoryError:
+            conn.send(("memory", None, True))
+            return
         except OSError:
             return
-        if reply[0] == "memory":
-            return  # a heap that ran out is no heap to keep serving from
+        if retire:
+            return
 
 
 def _rebuild_error(cls, message: str, status: int, code: str) -> ApiError:
@@ -206,11 +225,13 @@ class WorkerPool:
         if reply is None:
             self._discard(worker, kill=True)
             raise ExtractionTimeout(f"Extraction took longer than {self.timeout_s:g} s and was stopped.")
-        kind, value = reply
+        kind, value, retiring = reply
+        if retiring:
+            self._discard(worker, kill=False)
+        else:
+            self._give_back(worker)
         if kind == "memory":
-            self._discard(worker, kill=True)
             raise OutOfMemory(f"The page needs more than the {self.memory_mb} MB a worker may use.")
-        self._give_back(worker)
         if kind == "ok":
             return value
         if kind == "api_error":
