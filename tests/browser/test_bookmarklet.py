@@ -18,7 +18,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-
 from conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +54,8 @@ def context(chromium):
 PLACEHOLDER_IMAGE = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630" viewBox="0 0 1200 630">'
     '<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#9fb4c7"/>'
-    '<stop offset="1" stop-color="#4f6b85"/></linearGradient></defs><rect width="1200" height="630" fill="url(#g)"/>'
+    '<stop offset="1" stop-color="#4f6b85"/></linearGradient></defs>'
+    '<rect width="1200" height="630" fill="url(#g)"/>'
     '<path d="M0 470 L260 330 L470 450 L720 260 L1200 520 L1200 630 L0 630 Z" fill="#2f4659" opacity="0.55"/>'
     "</svg>"
 )
@@ -114,10 +114,15 @@ def assert_clean_article(reader):
 
 
 def csp_errors(context):
+    """Collects the Content-Security-Policy complaints of the reader pages from now on."""
     errors = []
-    context.on("console", lambda message: errors.append(message.text)
-               if "Content Security Policy" in message.text and "/read" in (message.page.url if message.page else "")
-               else None)
+
+    def on_console(message):
+        page_url = message.page.url if message.page else ""
+        if "Content Security Policy" in message.text and "/read" in page_url:
+            errors.append(message.text)
+
+    context.on("console", on_console)
     return errors
 
 
@@ -126,7 +131,8 @@ def test_bookmarklet_code_runs_on_a_strict_csp_page(context, service, site, link
     page = context.new_page()
     page.goto(url)
     # The page's CSP really does shut the direct ways out.
-    assert page.evaluate("u => fetch(u).then(() => 'sent', () => 'blocked')", service.url + "/healthz") == "blocked"
+    probe = "u => fetch(u).then(() => 'sent', () => 'blocked')"
+    assert page.evaluate(probe, service.url + "/healthz") == "blocked"
     errors = csp_errors(context)
 
     with context.expect_page() as opened:
@@ -219,7 +225,7 @@ def test_reader_takes_only_a_well_formed_page_from_its_opener(context, service, 
     # A page that claims another site's address gets its HTML read, not the claim (the link to the
     # original is then the page's own canonical address).
     claimed = "https://www.daily8.ai/news/elsewhere"
-    page.evaluate("""([origin, html, url]) => reader.postMessage({type: "declutter:page", html, url}, origin)""",
+    page.evaluate("([origin, html, url]) => reader.postMessage({type: 'declutter:page', html, url}, origin)",
                   [service.url, article, claimed])
     reader.wait_for_selector("body[data-state=article]")
     assert TITLE in reader.inner_text("#title")
@@ -267,9 +273,11 @@ def test_reading_settings_apply_and_are_remembered(context, service):
     reader.click("[data-pref=font][data-value=sans]")
     reader.click("[data-pref=width][data-value=wide]")
     reader.click("[data-action=larger]")
-    settings = "({theme: document.documentElement.dataset.theme, font: document.documentElement.dataset.font," \
-               " width: document.documentElement.dataset.width," \
-               " size: getComputedStyle(document.documentElement).getPropertyValue('--font-size').trim()})"
+    settings = """(() => {
+        const root = document.documentElement;
+        return {theme: root.dataset.theme, font: root.dataset.font, width: root.dataset.width,
+                size: getComputedStyle(root).getPropertyValue('--font-size').trim()};
+    })()"""
     expected = {"theme": "sepia", "font": "sans", "width": "wide", "size": "20px"}
     assert reader.evaluate(settings) == expected
     assert reader.get_attribute("[data-pref=theme][data-value=sepia]", "aria-pressed") == "true"
