@@ -67,6 +67,19 @@
       save(prefs);
       apply(prefs);
     });
+    // The settings panel closes on a click elsewhere and on Escape.
+    const panel = document.getElementById("settings");
+    if (panel) {
+      document.addEventListener("click", (event) => {
+        if (panel.open && !panel.contains(event.target)) panel.open = false;
+      });
+      document.addEventListener("keydown", (event) => {
+        if (event.key === "Escape" && panel.open) {
+          panel.open = false;
+          panel.querySelector("summary").focus();
+        }
+      });
+    }
     // Another reader tab changed them.
     window.addEventListener("storage", (event) => {
       if (event.key === KEY) apply(load());
