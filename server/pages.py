@@ -11,7 +11,8 @@ Access token: when DECLUTTER_API_TOKEN is set, every extraction needs it, the pa
 reader asks for it once and keeps it in this origin's localStorage; the bookmarklet never carries it,
 so the pages it runs on cannot read it. A form POST to /read is then not extracted here: the posted
 page goes into the data block as it came (inert JSON) and the reader sends it to /v1/extract with the
-token.
+token. Any site may open the reader or post a page to it, by design: the article only ever shows in the
+reader's own window, which the sender cannot read, and the reader says nothing back but "ready".
 """
 
 from __future__ import annotations
