@@ -25,6 +25,8 @@ LEAD_IN_LIMIT = 300  # longest "Also read: <a>...</a>" line
 LEAD_IN_LINK_SHARE = 0.5  # of the text after the phrase, at least this much is link text
 BACKUP_KEEP_SHARE = 0.1  # rules that would leave less than this share of the text are not applied
 BACKUP_KEEP_CHARS = 150
+LIST_OUTWEIGHS = 3  # prose list items must outweigh the best paragraphs this many times to be the article
+MOST_PARAGRAPHS = 0.6  # a marked element holding this share of the page's paragraphs is kept
 HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)", re.I)
 
 
@@ -39,7 +41,6 @@ class _Page:
     body: HtmlElement
     lengths: dict  # element -> characters of text inside it (whitespace not counted)
     protected: set  # elements that hold the article: never removed whole
-    article_hint: HtmlElement | None
 
     def length(self, element) -> int:
         return self.lengths.get(element, 0)
@@ -73,32 +74,57 @@ def _title_heading(body: HtmlElement, title: str | None) -> HtmlElement | None:
     return headings[0] if len(headings) == 1 else None
 
 
-def _densest_paragraph_parent(body: HtmlElement, lengths: dict) -> HtmlElement | None:
-    """The element with the most substantial paragraphs directly inside it: in nearly every page, the article
-    body. Paragraphs count, not characters, so one long teaser in a related list does not outweigh an article."""
-    totals: dict = {}
+def _paragraph_score(length: int) -> int:
+    """Paragraphs count, not characters: one long teaser in a related list does not outweigh an article."""
+    return 1 + min(length // 100, 3) if length >= 25 else 0
+
+
+def _within(element: HtmlElement, marked) -> bool:
+    return element in marked or any(a in marked for a in element.iterancestors())
+
+
+def _with_ancestors(element: HtmlElement | None) -> set:
+    return {element, *element.iterancestors()} if element is not None else set()
+
+
+def _article_hint(body: HtmlElement, lengths: dict, marked) -> HtmlElement | None:
+    """The element with the most substantial paragraphs directly inside it, outside marked clutter: in nearly
+    every page, the article body. An article of bullet points has few paragraphs, so a list's parent wins
+    instead when its prose list items far outweigh the best paragraphs (teaser lists rarely do)."""
+    found = [e for e in body.xpath(".//*[@itemprop='articleBody']") if not _within(e, marked)]
+    if found:
+        return found[0]
+    paragraphs: dict = {}
+    items: dict = {}
+    for block in body.iter("p", "li"):
+        length = lengths.get(block, 0)
+        holder, totals = block.getparent(), paragraphs
+        if block.tag == "li":
+            links = sum(lengths.get(a, 0) for a in block.iter("a"))
+            if links * 2 >= length or holder is None:
+                continue  # a list of links is navigation, not prose
+            holder, totals = holder.getparent(), items
+        if holder is not None and not _within(block, marked):
+            totals[holder] = totals.get(holder, 0) + _paragraph_score(length)
+    best = max(paragraphs, key=paragraphs.get, default=None)
+    best_score = paragraphs[best] if best is not None else 0
+    best_list = max(items, key=items.get, default=None)
+    if best_list is not None and items[best_list] > LIST_OUTWEIGHS * best_score:
+        return best_list
+    return best if best_score else None
+
+
+def _holding_most_paragraphs(body: HtmlElement, lengths: dict, marked: dict) -> set:
+    """Marked elements that hold most of the page's paragraphs: an article wrapper with an unlucky class name
+    ("content has-comments"), or one hidden behind a dialog (aria-hidden), not clutter."""
+    total, inside = 0, {}
     for paragraph in body.iter("p"):
-        parent = paragraph.getparent()
-        length = lengths.get(paragraph, 0)
-        if parent is not None and length >= 25:
-            totals[parent] = totals.get(parent, 0) + 1 + min(length // 100, 3)
-    return max(totals, key=totals.get) if totals else None
-
-
-def _article_hint(body: HtmlElement, lengths: dict) -> HtmlElement | None:
-    marked = body.xpath(".//*[@itemprop='articleBody']")
-    return marked[0] if marked else _densest_paragraph_parent(body, lengths)
-
-
-def _page(body: HtmlElement, title: str | None) -> _Page:
-    lengths = _text_lengths(body)
-    protected = {body, body.getparent()}
-    hint = _article_hint(body, lengths)
-    for anchor in (_title_heading(body, title), hint):
-        if anchor is not None:
-            protected.add(anchor)
-            protected.update(anchor.iterancestors())
-    return _Page(body, lengths, protected, hint)
+        score = _paragraph_score(lengths.get(paragraph, 0))
+        total += score
+        holder = next((a for a in paragraph.iterancestors() if a in marked), None)
+        if holder is not None and score:
+            inside[holder] = inside.get(holder, 0) + score
+    return {e for e, score in inside.items() if score >= MOST_PARAGRAPHS * total and marked[e][0] != "hidden"}
 
 
 # --- selector rules -----------------------------------------------------------------------------------------
@@ -126,20 +152,26 @@ def _leads_content(element: HtmlElement) -> bool:
                for h in element.iter(*HEADINGS))
 
 
-def _selector_match(element: HtmlElement, group) -> str | None:
-    if element.tag in group.tags:
-        return None if element.tag == "header" and _leads_content(element) else element.tag
-    role = (element.get("role") or "").strip().lower()
-    if role and role in group.roles:
-        return f"[role={role}]"
-    if group.words is None:
-        return None
-    names = " ".join(filter(None, (element.get("class"), element.get("aria-label"))))
-    found = group.words.search(class_words(names)) if names else None
+def _word_match(rules: GenericRules, value: str | None) -> tuple[str, str] | None:
+    found = rules.words.search(class_words(value)) if value else None
+    return (found.lastgroup, found.group(0).strip("-")) if found else None
+
+
+def _selector_match(element: HtmlElement, rules: GenericRules) -> tuple[str, str] | None:
+    """(group, what matched) for an element that a selector vocabulary names as clutter."""
+    tag_group = rules.group_of_tag.get(element.tag)
+    if tag_group and not (element.tag == "header" and _leads_content(element)):
+        return tag_group, element.tag
+    role = element.get("role")
+    if role and role.strip().lower() in rules.group_of_role:
+        return rules.group_of_role[role.strip().lower()], f"[role={role.strip().lower()}]"
+    found = _word_match(rules, element.get("class")) or _word_match(rules, element.get("aria-label"))
     element_id = element.get("id")
-    if not found and element_id and not _heading_slug(element, element_id):
-        found = group.words.search(class_words(element_id))
-    return found.group(0).strip("-") if found else None
+    if not found and element_id:
+        found = _word_match(rules, element_id)
+        if found and _heading_slug(element, element_id):
+            found = None
+    return found
 
 
 def _selector_marks(page: _Page, rules: GenericRules):
@@ -148,13 +180,11 @@ def _selector_marks(page: _Page, rules: GenericRules):
             continue
         hidden = _hidden(element)
         if hidden:
-            yield element, "hidden", hidden
+            yield element, "hidden" if hidden != "[aria-hidden=true]" else "aria-hidden", hidden
             continue
-        for group in rules.selectors:
-            match = _selector_match(element, group)
-            if match:
-                yield element, f"selector:{group.name}", match
-                break
+        found = _selector_match(element, rules)
+        if found:
+            yield element, f"selector:{found[0]}", found[1]
 
 
 # --- phrase rules -------------------------------------------------------------------------------------------
@@ -249,59 +279,76 @@ def _owned(page: _Page, group, node: HtmlElement, phrase: str) -> list[HtmlEleme
     return _lead_in(page, node, phrase)
 
 
-def _phrase_marks(page: _Page, rules: GenericRules):
-    for node in page.body.iter():
-        if not isinstance(node.tag, str) or node.tag in ("script", "style", "template"):
+def _unmarked(element: HtmlElement, marked: set):
+    """The element and its descendants, skipping subtrees already marked for removal."""
+    stack = [element]
+    while stack:
+        node = stack.pop()
+        if node in marked or not isinstance(node.tag, str):
             continue
+        yield node
+        stack.extend(reversed(node))
+
+
+def _phrase_marks(page: _Page, rules: GenericRules, marked: set):
+    lead_in = rules.phrase_group("lead_in")
+    for node in _unmarked(page.body, marked):
         length = page.length(node)
         parent = node.getparent()
         if not length or length > START_TEXT_LIMIT or (parent is not None and page.length(parent) == length):
             continue  # no text, too long to be a label, or not the outermost element with this text
         text = normalize_text(node.text_content()[: START_TEXT_LIMIT * 2])
-        for group in rules.phrases:
-            if group.owns == "lead_in":
-                found = group.lead.match(text) if length <= LEAD_IN_LIMIT else None
-                phrase = found.group(0) if found else None
-            else:
-                phrase = group.match(text) if (length <= PHRASE_TEXT_LIMIT or group.start) else None
-                if phrase and length > PHRASE_TEXT_LIMIT and not (group.start and group.start.match(text)):
-                    phrase = None
-            if phrase:
-                for element in _owned(page, group, node, phrase):
-                    yield element, f"phrase:{group.name}", phrase
-                break
+        found = rules.whole.match(text) if length <= PHRASE_TEXT_LIMIT else None
+        found = found or rules.start.match(text)
+        if found:
+            group = rules.phrase_group(found.lastgroup)
+        elif length <= LEAD_IN_LIMIT:
+            found = lead_in.lead.match(text)
+            group = lead_in
+        if found:
+            for element in _owned(page, group, node, found.group(0)):
+                yield element, f"phrase:{group.name}", found.group(0)
 
 
 # --- the sweep ----------------------------------------------------------------------------------------------
 
-def _outermost(marks):
-    marked = {}
-    for element, rule, match in marks:
-        marked.setdefault(element, (rule, match))
-    for element, (rule, match) in marked.items():
-        if not any(ancestor in marked for ancestor in element.iterancestors()):
-            yield element, rule, match
-
-
 def remove_clutter(root: HtmlElement, site_marks, title: str | None, options) -> Decluttered:
-    """Removes clutter from the page in place; says what went and why, and where the article seems to be."""
+    """Removes clutter from the page in place; says what went and why, and where the article seems to be.
+
+    Order matters: the title heading is safe from every rule; selector rules mark containers; the article
+    hint is then the densest paragraphs outside them, and it and its ancestors are safe from phrase rules.
+    """
     body = root.find("body")
     if body is None:
         return Decluttered()
-    page = _page(body, title)
-    marks = list(site_marks)
-    if options.clutter_rules:
-        rules = generic_rules()
-        marks += _selector_marks(page, rules)
-        marks += _phrase_marks(page, rules)
-    chosen = [(e, rule, match) for e, rule, match in _outermost(marks) if e not in page.protected]
+    lengths = _text_lengths(body)
+    page = _Page(body, lengths, {body, root} | _with_ancestors(_title_heading(body, title)))
+    rules = generic_rules() if options.clutter_rules else None
+    marks: dict = {}
+    for element, rule, match in [*site_marks, *(_selector_marks(page, rules) if rules else ())]:
+        if element not in page.protected:
+            marks.setdefault(element, (rule, match))
+    for element in _holding_most_paragraphs(body, lengths, marks):
+        del marks[element]
+    # If every paragraph is inside marked containers, the article is in one of them (a "modal" reader view).
+    hint = _article_hint(body, lengths, marks)
+    if hint is None:
+        hint = _article_hint(body, lengths, ())
+    page.protected |= _with_ancestors(hint)
+    marks = {e: m for e, m in marks.items() if e not in page.protected}
+    if rules:
+        for element, rule, match in _phrase_marks(page, rules, marks):
+            if element not in page.protected:
+                marks.setdefault(element, (rule, match))
+
+    chosen = [(e, rule, match) for e, (rule, match) in marks.items()
+              if not any(a in marks for a in e.iterancestors())]
     total = page.length(body)
     removed_chars = sum(page.length(e) for e, _, _ in chosen)
     if chosen and total - removed_chars < max(total * BACKUP_KEEP_SHARE, min(total * 0.5, BACKUP_KEEP_CHARS)):
         note = f"rules would have removed {removed_chars} of {total} characters"
-        return Decluttered([Removal.of("backup", "restored", note)], page.article_hint)
+        return Decluttered([Removal.of("backup", "restored", note)], hint)
     removed = [Removal.of(rule, match, e.text_content()[:400]) for e, rule, match in chosen]
     for element, _, _ in chosen:
         element.drop_tree()
-    # Where the article seems to be once the clutter is gone (a comment thread no longer competes).
-    return Decluttered(removed, _article_hint(body, page.lengths) if chosen else page.article_hint)
+    return Decluttered(removed, hint)

@@ -9,7 +9,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 GENERIC_RULES = Path(__file__).with_name("generic.toml")
@@ -33,6 +33,7 @@ def normalize_text(text: str) -> str:
     return _EDGES.sub("", " ".join(text.split()))
 
 
+@lru_cache(maxsize=4096)
 def class_words(value: str) -> str:
     """"relatedPosts sidebar_ad" -> "-related-posts-sidebar-ad-": words joined by dashes, for run matching."""
     words = _WORD_SPLIT.split(_CAMEL.sub("-", value).lower())
@@ -71,6 +72,15 @@ class SelectorGroup:
 class GenericRules:
     phrases: tuple[PhraseGroup, ...]
     selectors: tuple[SelectorGroup, ...]
+    # The selector groups folded into lookups made once: one pass over the page asks each element once.
+    group_of_tag: dict
+    group_of_role: dict
+    words: re.Pattern  # every group's words; the named group that matched is the rule group
+    whole: re.Pattern  # every phrase group's whole-text phrases, likewise
+    start: re.Pattern  # every phrase group's start-of-text phrases, likewise
+
+    def phrase_group(self, name: str) -> PhraseGroup:
+        return next(g for g in self.phrases if g.name == name)
 
 
 def _phrase_regex(phrases: list[str]) -> tuple[re.Pattern | None, re.Pattern | None]:
@@ -137,9 +147,19 @@ def parse_rules(data: dict) -> GenericRules:
     selectors = data.get("selectors") or {}
     if not phrases or not selectors:
         raise RuleError("both [phrases.*] and [selectors.*] groups are required")
+    groups = tuple(_selector_group(name, table) for name, table in selectors.items())
+    phrase_groups = tuple(_phrase_group(name, table) for name, table in phrases.items())
+    folded = lambda attr: re.compile("|".join(  # noqa: E731
+        f"(?P<{g.name}>{getattr(g, attr).pattern})" for g in phrase_groups
+        if g.owns != "lead_in" and getattr(g, attr) is not None))
     return GenericRules(
-        phrases=tuple(_phrase_group(name, table) for name, table in phrases.items()),
-        selectors=tuple(_selector_group(name, table) for name, table in selectors.items()),
+        phrases=phrase_groups,
+        whole=folded("whole"),
+        start=folded("start"),
+        selectors=groups,
+        group_of_tag={tag: g.name for g in reversed(groups) for tag in g.tags},
+        group_of_role={role: g.name for g in reversed(groups) for role in g.roles},
+        words=re.compile("|".join(f"(?P<{g.name}>{g.words.pattern})" for g in groups if g.words is not None)),
     )
 
 
