@@ -85,7 +85,7 @@ def _json_object(raw: bytes) -> dict:
 
     try:
         payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: deeply nested arrays
         raise BadInput(f"The body is not valid JSON: {exc}.") from None
     if not isinstance(payload, dict):
         raise BadInput("The JSON body must be an object such as {\"html\": \"...\", \"url\": \"...\"}.")
