@@ -1,6 +1,6 @@
 """Extraction quality and speed over a corpus of saved pages.
 
-    python bench/extract.py --corpus DIR [--only NAME ...] [--no-site-rules] [--rounds N]
+    python bench/extract.py --corpus DIR [--only NAME ...] [--site-rules] [--rounds N]
 
 DIR holds one folder per page with `source.html`, `expected.html` and `expected-metadata.json`
 (the layout of Mozilla Readability's test pages). Pages are parsed with the base URL
@@ -13,6 +13,10 @@ Scoring (the method of the scrapinghub article-extraction benchmark):
 - corpus: mean precision and mean recall over pages; corpus F1 = their harmonic mean.
 Metadata agreement: for each field the expected file fills (title, byline, excerpt, lang, siteName,
 publishedTime), the share of pages where ours is equal after folding case and whitespace.
+
+Site rules: the main run uses the generic engine only (the corpus base URL matches no site). With
+--site-rules each page is run again at its own address (its canonical URL), so that its host's rule applies;
+pages with a rule are listed with both scores, and the corpus F1 is given with and without.
 
 Speed: each page is extracted by ours (the whole pipeline: parse, metadata, rules, scoring,
 sanitize), by plain readability-lxml (`Document(html).summary()`), and by the bare lxml parse, in the
@@ -41,6 +45,7 @@ from server.errors import ApiError  # noqa: E402
 from server.pipeline import extract  # noqa: E402
 from server.pipeline.options import DEFAULT_OPTIONS  # noqa: E402
 from server.pipeline.postclean import plain_text  # noqa: E402
+from server.rules.sites import rule_for  # noqa: E402
 
 BASE_URL = "http://fakehost/test/page.html"
 METADATA_FIELDS = {"title": "title", "byline": "byline", "excerpt": "excerpt", "lang": "lang",
@@ -88,8 +93,17 @@ def timed(fn, *args):
     return result, time.perf_counter() - start
 
 
-def run_ours(html: str, options):
-    return extract(html, url=BASE_URL, options=options)
+def page_url(html: str) -> str:
+    """The page's own address (canonical or og:url), so that its site rule applies; else the corpus base URL."""
+    root = lxml.html.document_fromstring(html.encode("utf-8"))
+    for found in root.xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content"):
+        if found.startswith(("http://", "https://")):
+            return found.strip()
+    return BASE_URL
+
+
+def run_ours(html: str, options, url: str = BASE_URL):
+    return extract(html, url=url, options=options)
 
 
 def run_readability(html: str) -> str:
@@ -105,16 +119,19 @@ def main(argv=None) -> int:
     parser.add_argument("--corpus", required=True, type=Path)
     parser.add_argument("--only", nargs="*", help="page folder names to run")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--no-site-rules", action="store_true")
+    parser.add_argument("--site-rules", action="store_true",
+                        help="also score with site rules, each page at its own address (canonical or og:url)")
     parser.add_argument("--quiet", action="store_true", help="totals only")
     args = parser.parse_args(argv)
-    options = replace(DEFAULT_OPTIONS, site_rules=not args.no_site_rules)
+    options = replace(DEFAULT_OPTIONS, site_rules=False)
+    with_rules = replace(DEFAULT_OPTIONS, site_rules=True)
 
     pages = sorted(p for p in args.corpus.iterdir() if (p / "source.html").exists())
     if args.only:
         pages = [p for p in pages if p.name in set(args.only)]
-    rows, meta_hits, meta_total = [], Counter(), Counter()
+    rows, meta_hits, meta_total, ruled = [], Counter(), Counter(), []
     times = {"ours": [], "readability": [], "parse": []}
+    rows_with_rules = []
     for page in pages:
         html = (page / "source.html").read_text(encoding="utf-8", errors="replace")
         expected_text = html_text((page / "expected.html").read_text(encoding="utf-8"))
@@ -139,6 +156,16 @@ def main(argv=None) -> int:
                 if not isinstance(ours, Exception) and fold(getattr(ours, ours_field)) == fold(expected_meta[field]):
                     meta_hits[field] += 1
         error = f"{type(ours).__name__}: {ours}"[:60] if isinstance(ours, Exception) else ""
+        if args.site_rules:
+            url = page_url(html)
+            if rule_for(url):
+                ruled_article, _ = timed(run_ours, html, with_rules, url)
+                sp, sr = precision_recall("" if isinstance(ruled_article, Exception) else ruled_article.text,
+                                          expected_text)
+                ruled.append((page.name, rule_for(url).name, f1(p, r), f1(sp, sr)))
+            else:
+                sp, sr = p, r
+            rows_with_rules.append((sp, sr))
         rows.append((page.name, p, r, f1(p, r), rp, rr, f1(rp, rr), best["ours"], best["readability"], error))
 
     if not args.quiet:
@@ -156,6 +183,13 @@ def main(argv=None) -> int:
           f"{med['readability'] * 1000:10.1f} {sum(times['readability']):8.2f} {1:13.2f}")
     print(f"{'lxml parse':14} {'':7} {'':7} {'':7} {med['parse'] * 1000:10.1f} {sum(times['parse']):8.2f} "
           f"{med['parse'] / med['readability']:13.2f}")
+    if args.site_rules:
+        print(f"\npages with a site rule: {len(ruled)}")
+        for name, rule, without, with_ in ruled:
+            print(f"  {name:30} {rule:30} F1 without {without:.3f}  with {with_:.3f}")
+        mp = statistics.fmean(p for p, _ in rows_with_rules)
+        mr = statistics.fmean(r for _, r in rows_with_rules)
+        print(f"corpus F1 without site rules {f1(mean(1), mean(2)):.3f}, with site rules {f1(mp, mr):.3f}")
     print("\nmetadata agreement: " + ", ".join(
         f"{field} {meta_hits[field]}/{meta_total[field]}" for field in METADATA_FIELDS))
     failures = [row[0] for row in rows if row[-1]]

@@ -46,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--url", help="the page's URL, to resolve links and pick site rules")
     extract.add_argument("--format", default="json", choices=sorted(RENDERERS))
     extract.set_defaults(run=_extract)
+
+    from .rules.cli import register as register_rules
+
+    register_rules(commands)
     return parser
 
 

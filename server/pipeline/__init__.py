@@ -8,7 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ..errors import BadInput, NoArticle
-from . import decode, guard, postclean, score
+from . import decode, guard, postclean, score, siterules
 from .declutter import remove_clutter
 from .metadata import read_metadata
 from .models import Article
@@ -32,19 +32,29 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     """The article in `html` (a whole page), with `url` used to resolve links and pick site rules."""
     options = options or DEFAULT_OPTIONS
     url = _checked_url(url)
+    site = siterules.rule_for(url, options)                       # this host's rule, if it has one
     text = decode.to_text(html, http_charset)
+    if site:
+        text = siterules.sites.find_replace(site, text)          # the rule's text fixes come before the parse
     guard.check_markup(text, options)                             # refuse what would make the parse blow up
     root = decode.parse(text)                                     # one parse of the page
     guard.check_tree(root, options)                               # refuse trees that cost unbounded time
     meta = read_metadata(root, url)                               # before scripts go: JSON-LD lives in them
+    if site:
+        meta = siterules.with_site_metadata(meta, site, root)
     postclean.reveal_lazy_images(root)                            # before scoring, which drops <noscript>
-    decluttered = remove_clutter(root, [], meta.title, options)   # readability never sees clutter
-    container = score.best_container(root, decluttered.article_hint)  # readability-lxml picks the article
+    site_marks = siterules.strip_marks(site, root) if site else []
+    decluttered = remove_clutter(root, site_marks, meta.title, options)  # readability never sees clutter
+    container = score.best_container(root, decluttered.article_hint)     # readability-lxml picks the article
+    removed = decluttered.removed
+    if site:
+        container, notes = siterules.choose_body(site, root, container)  # the rule's body, unless it is worse
+        removed = removed + notes
     postclean.tidy(container, url, meta.title)                    # residue, URLs, empty nodes
     text = postclean.plain_text(container)
     if not text.strip():
         raise NoArticle("The page has no article text.")
-    content = sanitize_html(postclean.to_html(container))         # the only way markup leaves the service
+    content = sanitize_html(postclean.to_html(container), options)  # the only way markup leaves the service
     words, minutes = postclean.reading_time(text, options)
     return Article(
         url=url or meta.canonical_url,
@@ -60,5 +70,5 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
         text=text,
         word_count=words,
         reading_time_minutes=minutes,
-        removed=decluttered.removed,
+        removed=removed,
     )

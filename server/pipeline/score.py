@@ -40,7 +40,7 @@ class _TreeDocument(Document):
         return _Chosen(self.html)
 
 
-def _text_length(element: HtmlElement) -> int:
+def text_length(element: HtmlElement) -> int:
     """Visible characters: text outside scripts and styles, whitespace not counted."""
     return sum(len("".join(t.split())) for t in element.xpath(".//text()[not(ancestor::script or ancestor::style)]"))
 
@@ -56,8 +56,8 @@ def best_container(root: HtmlElement, hint: HtmlElement | None = None) -> HtmlEl
     except Unparseable as exc:
         raise NoArticle(f"No article could be found in the page ({exc}).") from None
     if hint is not None:
-        hinted = _text_length(hint)
-        if hinted >= HINT_MIN_CHARS and hinted >= HINT_FACTOR * _text_length(chosen) and _inside(chosen, hint):
+        hinted = text_length(hint)
+        if hinted >= HINT_MIN_CHARS and hinted >= HINT_FACTOR * text_length(chosen) and _inside(chosen, hint):
             return hint
     return chosen
 
