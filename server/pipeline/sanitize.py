@@ -58,7 +58,7 @@ def _srcset(value: str) -> str | None:
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
-    if tag == "img" and attribute == "src":
+    if (tag == "img" and attribute == "src") or attribute == "cite":  # nh3 checks no scheme in cite
         return value if _web_url(value) else None
     if attribute == "srcset":
         return _srcset(value)
