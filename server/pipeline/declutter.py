@@ -22,7 +22,8 @@ TEXT_LEVEL = frozenset({"p", "span", "a", "strong", "b", "em", "i", "small", "la
 PHRASE_TEXT_LIMIT = 120  # longest label a whole-text phrase is compared with
 START_TEXT_LIMIT = 1200  # longest block a phrase ending in "*" is looked for at the start of
 LEAD_IN_LIMIT = 300  # longest "Also read: <a>...</a>" line
-LEAD_IN_LINK_SHARE = 0.5  # of the text after the phrase, at least this much is link text
+LEAD_IN_LINK_SHARE = 0.5
+PROSE_CHARS = 100  # a paragraph this long, mostly not links, is the article's own text  # of the text after the phrase, at least this much is link text
 BACKUP_KEEP_SHARE = 0.1  # rules that would leave less than this share of the text are not applied
 BACKUP_KEEP_CHARS = 150
 LIST_OUTWEIGHS = 3  # prose list items must outweigh the best paragraphs this many times to be the article
@@ -41,6 +42,7 @@ class _Page:
     body: HtmlElement
     lengths: dict  # element -> characters of text inside it (whitespace not counted)
     protected: set  # elements that hold the article: never removed whole
+    hint: HtmlElement | None = None  # where the article seems to be
 
     def length(self, element) -> int:
         return self.lengths.get(element, 0)
@@ -241,12 +243,20 @@ def _section(page: _Page, node: HtmlElement) -> list[HtmlElement]:
         current, parent = parent, parent.getparent()
     if current is not label:
         return [current]
+    # Flat layout: the label's following siblings up to the next heading of its rank. Inside the article,
+    # a paragraph of prose ends the run too: the story goes on after a "Related" list.
+    in_article = label.getparent() is page.hint
     run = [label]
     sibling = label.getnext()
-    while sibling is not None and sibling not in page.protected and _rank(sibling) > level:
+    while sibling is not None and sibling not in page.protected and _rank(sibling) > level and \
+            not (in_article and _is_prose(page, sibling)):
         run.append(sibling)
         sibling = sibling.getnext()
     return run
+
+
+def _is_prose(page: _Page, element: HtmlElement) -> bool:
+    return element.tag == "p" and page.length(element) >= PROSE_CHARS and _link_share(page, element, 0) < 0.5
 
 
 def _link_share(page: _Page, block: HtmlElement, skip: int) -> float:
@@ -335,6 +345,7 @@ def remove_clutter(root: HtmlElement, site_marks, title: str | None, options) ->
     if hint is None:
         hint = _article_hint(body, lengths, ())
     page.protected |= _with_ancestors(hint)
+    page.hint = hint
     marks = {e: m for e, m in marks.items() if e not in page.protected}
     if rules:
         for element, rule, match in _phrase_marks(page, rules, marks):

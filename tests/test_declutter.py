@@ -1,0 +1,141 @@
+"""Clutter rules on small pages: what goes, what stays, and the backup."""
+
+import pytest
+
+from helpers import ARTICLE_PARAGRAPHS, article_page
+from server.pipeline import Options, extract
+from server.rules.generic import RuleError, generic_rules, parse_rules
+
+
+def text_of(html: str, **kw) -> str:
+    return extract(html, url="https://harbour.example/news/promenade", **kw).text
+
+
+def test_the_article_survives_untouched():
+    text = text_of(article_page())
+    for paragraph in ARTICLE_PARAGRAPHS:
+        assert paragraph in text
+
+
+@pytest.mark.parametrize("clutter, gone", [
+    ("<div class='flex gap-2'><h3>Download the App</h3><p>Read us on the go.</p><a href='#'>Get it on Google "
+     "Play</a></div>", "Read us on the go"),
+    ("<p><strong>Also read:</strong> <a href='/x'>Ferry timetable changes for the winter season</a></p>",
+     "Ferry timetable"),
+    ("<div class='x1'><span>Advertisement</span></div>", "Advertisement"),
+    ("<div class='css-9q'><h4>Sign up for our newsletter</h4><p>The week's best stories, every Friday.</p>"
+     "<input type='email'><button>Subscribe</button></div>", "best stories"),
+    ("<div class='bar'><span>Share this article</span> <a href='#'>Facebook</a> <a href='#'>X</a></div>",
+     "Facebook"),
+    ("<div><button>AI summary</button> <button>Listen to this article</button></div>", "Listen to this"),
+], ids=["app-box", "also-read", "ad-label", "newsletter", "share-bar", "ai-toolbar"])
+def test_clutter_between_paragraphs_goes_and_the_paragraphs_stay(clutter, gone):
+    text = text_of(article_page(inside=clutter))
+    assert gone.lower() not in text.lower()
+    assert all(p in text for p in ARTICLE_PARAGRAPHS)
+
+
+def test_a_related_list_longer_than_the_article_goes():
+    teasers = "".join(
+        f"<div class='card'><a href='/s{i}'><h3>Story {i}</h3></a><p>{ARTICLE_PARAGRAPHS[i % 4]} Teaser {i}.</p></div>"
+        for i in range(8))
+    text = text_of(article_page(after=f"<section class='css-1x2y'><h2>Recommended for you</h2>{teasers}</section>"))
+    assert "Teaser" not in text and "Recommended" not in text
+    assert all(p in text for p in ARTICLE_PARAGRAPHS)
+
+
+def test_comments_under_a_heading_go():
+    comments = "".join(f"<div class='c'><b>reader{i}</b><p>I think the promenade is a waste of money {i}.</p></div>"
+                       for i in range(5))
+    text = text_of(article_page(after=f"<div><h2>Comments (5)</h2>{comments}<textarea></textarea></div>"))
+    assert "waste of money" not in text
+
+
+@pytest.mark.parametrize("sentence", [
+    "Users who download the app from the store get a discount, the council said of its new parking service.",
+    "The related work on the northern pier, finished last year, cost far less than expected by the planners.",
+    "Comments from readers poured in after the vote, most of them in favour of the plan and its timetable.",
+    "Advertisement revenue from the harbour billboards will pay for part of the maintenance, officials said.",
+])
+def test_a_paragraph_that_merely_mentions_a_phrase_stays(sentence):
+    assert sentence in text_of(article_page(inside=f"<p>{sentence}</p>"))
+
+
+def test_headings_of_the_article_itself_stay():
+    page = article_page(inside="<h2>Related work on the pier</h2><p>Work on the north pier ended in May after "
+                               "three years, and its lessons shaped the new plan in several important ways.</p>")
+    assert "Related work on the pier" in text_of(page)
+
+
+def test_selector_vocabularies_remove_named_containers():
+    page = article_page(after="<div id='disqus_thread'><p>Disqus says hello to everyone reading along today.</p></div>"
+                              "<aside class='related-posts'><p>Another story about ferries and their timetables.</p></aside>")
+    text = text_of(page)
+    assert "Disqus" not in text and "ferries" not in text
+
+
+def test_a_wrapper_with_an_unlucky_class_keeps_the_article():
+    page = article_page().replace("<article>", "<article class='post has-comments share-enabled'>")
+    assert all(p in text_of(page) for p in ARTICLE_PARAGRAPHS)
+
+
+def test_hidden_elements_go():
+    page = article_page(inside="<div style='display:none'>Hidden promo text here</div><p hidden>Secret bit</p>")
+    text = text_of(page)
+    assert "Hidden promo" not in text and "Secret bit" not in text
+
+
+def test_removals_are_recorded_with_rule_match_and_text():
+    article = extract(article_page(inside="<div class='x'><h3>Download the App</h3><p>Now free.</p></div>"))
+    record = next(r for r in article.removed if r.rule == "phrase:app_promo")
+    assert record.match == "download the app" and record.text.startswith("Download the App")
+
+
+def test_rules_can_be_turned_off():
+    page = article_page(inside="<div class='b'><h3>Download the App</h3><p>The harbour cranes, live.</p></div>")
+    assert "harbour cranes" in text_of(page, options=Options(clutter_rules=False))
+    assert "harbour cranes" not in text_of(page)
+
+
+def test_a_related_heading_inside_the_article_takes_its_links_not_the_rest_of_the_story():
+    page = article_page(inside="<h3>Related</h3><ul><li><a href='/a'>Cranes</a></li><li><a href='/b'>Ferries</a></li></ul>")
+    text = text_of(page)
+    assert "Cranes" not in text and "Ferries" not in text
+    assert all(p in text for p in ARTICLE_PARAGRAPHS)
+
+
+def test_the_backup_restores_the_page_when_rules_would_take_nearly_everything():
+    from server.pipeline.declutter import remove_clutter
+    from server.pipeline.decode import parse
+
+    # the whole story sits in boxes named like clutter: removing them would leave nothing
+    root = parse("<html><body><div class='newsletter'>" + ARTICLE_PARAGRAPHS[0] + "</div>"
+                 "<div class='share'>" + ARTICLE_PARAGRAPHS[1] + "</div></body></html>")
+    result = remove_clutter(root, [], None, Options())
+    assert [r.rule for r in result.removed] == ["backup"]
+    assert ARTICLE_PARAGRAPHS[0][:40] in root.text_content()
+
+
+def test_the_rule_file_loads_and_every_group_matches_its_own_phrases():
+    rules = generic_rules()
+    assert {g.name for g in rules.phrases} >= {"related", "comments", "app_promo", "ai_promo", "newsletter",
+                                               "share", "advertisement", "lead_in", "cookie_consent"}
+    assert rules.whole.match("related articles").lastgroup == "related"
+    assert rules.whole.match("no comments yet").lastgroup == "comments"
+    assert rules.start.match("we use cookies to improve your experience").lastgroup == "cookie_consent"
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"phrases": {"x": {"owns": "box", "max_chars": 10, "en": ["a"], "klingon": ["b"]}},
+      "selectors": {"y": {"words": ["z"]}}},
+     "unknown keys"),
+    ({"phrases": {"x": {"owns": "boxx", "en": ["a"]}}, "selectors": {"y": {"words": ["z"]}}}, "owns"),
+    ({"phrases": {"x": {"owns": "label", "de": ["a"]}}, "selectors": {"y": {"words": ["z"]}}}, "English"),
+    ({"phrases": {"x": {"owns": "label", "en": []}}, "selectors": {"y": {"words": ["z"]}}}, "non-empty"),
+    ({"phrases": {"x": {"owns": "label", "en": ["a"]}}, "selectors": {"y": {"wrods": ["z"]}}}, "unknown keys"),
+    ({"phrases": {"x": {"owns": "label", "en": ["a"]}}, "selectors": {"y": {}}}, "empty"),
+    ({"phrases": {"x": {"owns": "label", "en": ["a"]}}}, "required"),
+])
+def test_the_rule_loader_rejects_typos_and_empty_groups(data, message):
+    with pytest.raises(RuleError, match=message):
+        parse_rules(data)
