@@ -17,6 +17,8 @@ from .sanitize import sanitize_html
 
 __all__ = ["extract", "Article", "Options"]
 
+MIN_ARTICLE_CHARS = 25  # less than a sentence, and all of it links: a menu, not an article
+
 
 def _checked_url(url: str | None) -> str | None:
     if not url:
@@ -52,8 +54,8 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
         removed = removed + notes
     postclean.tidy(container, url, meta.title)                    # residue, URLs, empty nodes
     text = postclean.plain_text(container)
-    if not text.strip():
-        raise NoArticle("The page has no article text.")
+    if not text.strip() or (len(text) < MIN_ARTICLE_CHARS and postclean.only_links(container)):
+        raise NoArticle("No article was found in the page: it has no text besides menus and links.")
     content = sanitize_html(postclean.to_html(container), options)  # the only way markup leaves the service
     words, minutes = postclean.reading_time(text, options)
     return Article(

@@ -40,14 +40,15 @@ def reveal_lazy_images(root: HtmlElement) -> None:
             if img.get(attribute) and not img.get("srcset"):
                 img.set("srcset", img.get(attribute))
     for noscript in list(root.iter("noscript")):
-        inner = noscript.text or ""
-        if "<img" not in inner.lower():
-            continue
-        images = lxml.html.fragment_fromstring(inner, create_parent="div").findall(".//img")
+        # libxml2 parses <noscript> content as elements; other producers leave it as text
+        images = noscript.findall(".//img")
+        if not images and "<img" in (noscript.text or "").lower():
+            images = lxml.html.fragment_fromstring(noscript.text, create_parent="div").findall(".//img")
         if not images:
             continue
         previous = noscript.getprevious()
-        if previous is not None and previous.tag == "img" and _is_placeholder(previous.get("src")):
+        if previous is not None and previous.tag == "img" and _is_placeholder(previous.get("src")) \
+                and not previous.get("srcset"):
             previous.drop_tree()
         noscript.addnext(images[0])
         noscript.drop_tree()
@@ -150,6 +151,13 @@ def plain_text(container: HtmlElement) -> str:
     writer.walk(container)
     writer.end_paragraph()
     return "\n\n".join(writer.paragraphs)
+
+
+def only_links(container: HtmlElement) -> bool:
+    """Is all the text inside links (javascript: pseudo-links are text once sanitized)?"""
+    links = sum(len(a.text_content().strip()) for a in container.iter("a")
+                if not (a.get("href") or "").strip().lower().startswith("javascript:"))
+    return links >= len(container.text_content().strip())
 
 
 def to_html(container: HtmlElement) -> str:

@@ -1,0 +1,44 @@
+"""The declutter command."""
+
+import json
+import subprocess
+import sys
+
+from helpers import DAILY8_URL
+from server.cli import main
+
+SAMPLE = "tests/fixtures/daily8-article.html"
+
+
+def test_extract_a_file_as_json(capsys):
+    assert main(["extract", SAMPLE, "--url", DAILY8_URL]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["title"] == "U.S. envoy plays down Washington-Tokyo trade row"
+    assert "No comments yet" not in body["text"]
+
+
+def test_extract_from_stdin_as_markdown():
+    done = subprocess.run([sys.executable, "-m", "server.cli", "extract", "-", "--format", "markdown"],
+                          input=open(SAMPLE, "rb").read(), capture_output=True, check=True)
+    out = done.stdout.decode()
+    assert out.startswith("# U.S. envoy plays down Washington-Tokyo trade row")
+    assert "Download the App" not in out
+
+
+def test_extract_says_why_there_is_no_article(tmp_path, capsys):
+    empty = tmp_path / "menu.html"
+    empty.write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    assert main(["extract", str(empty)]) == 1
+    assert "No article" in capsys.readouterr().err
+
+
+def test_serve_starts_the_app(monkeypatch):
+    started = {}
+    monkeypatch.setattr("flask.Flask.run", lambda self, **kw: started.update(kw))
+    assert main(["serve", "--port", "5055"]) == 0
+    assert started["host"] == "127.0.0.1" and started["port"] == 5055
+
+
+def test_the_console_script_is_installed():
+    done = subprocess.run(["declutter", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and "extract" in done.stdout and "rules" in done.stdout

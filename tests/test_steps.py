@@ -1,0 +1,184 @@
+"""Each pipeline step on tiny inline HTML."""
+
+import lxml.html
+import pytest
+
+from server.errors import BadInput
+from server.pipeline import decode, postclean, score
+from server.pipeline.metadata import read_metadata, strip_site_suffix
+from server.pipeline.models import Article
+from server.pipeline.options import Options
+from server.pipeline.sanitize import sanitize_html
+from server.pipeline.serialize import RENDERERS, render
+
+
+# --- decode ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("data, charset, expected", [
+    ("café".encode("utf-8"), None, "café"),
+    (b"\xef\xbb\xbf" + "café".encode("utf-8"), "latin-1", "café"),  # the BOM wins over the header
+    ("café".encode("utf-16-le").join([b"\xff\xfe", b""]), None, "café"),
+    ("café".encode("latin-1"), "iso-8859-1", "café"),
+    (b"<meta charset='windows-1251'>" + "привет".encode("cp1251"), None, "привет"),
+    ("café".encode("latin-1"), None, "café"),  # not UTF-8: the fallback
+    ("naïve".encode("shift_jis", errors="ignore"), "no-such-charset", "nave"),
+])
+def test_to_text_finds_the_encoding(data, charset, expected):
+    assert expected in decode.to_text(data, charset)
+
+
+def test_to_text_drops_characters_lxml_refuses():
+    assert decode.to_text("a\x00b\x0bc\ud800d\uffffe") == "abcde"
+
+
+def test_parse_ignores_a_misleading_declaration():
+    root = decode.parse("<?xml version='1.0' encoding='latin-1'?><html><body><p>ünïcode</p></body></html>")
+    assert root.findtext(".//p") == "ünïcode"
+
+
+def test_parse_refuses_an_empty_page():
+    with pytest.raises(BadInput):
+        decode.parse("  \n ")
+
+
+# --- metadata -------------------------------------------------------------------------------------------------
+
+def meta_of(head: str, body: str = "", url=None, html_attrs=""):
+    return read_metadata(decode.parse(f"<html {html_attrs}><head>{head}</head><body>{body}</body></html>"), url)
+
+
+def test_json_ld_article_with_graph_and_authors():
+    ld = ('<script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebSite",'
+          '"name":"Site"},{"@type":"NewsArticle","headline":"Real headline","datePublished":"2024-01-02",'
+          '"author":[{"@type":"Person","name":"Ann Lee"},{"name":"Bo Chen"}],"publisher":{"name":"The Paper"},'
+          '"image":["https://img.example/a.jpg"]}]}</script>')
+    meta = meta_of(ld + "<title>Other | The Paper</title>")
+    assert (meta.title, meta.byline, meta.site_name, meta.published_time, meta.lead_image_url) == (
+        "Real headline", "Ann Lee, Bo Chen", "The Paper", "2024-01-02", "https://img.example/a.jpg")
+
+
+def test_opengraph_and_meta_tags():
+    meta = meta_of('<meta property="og:title" content="OG title"><meta name="author" content="Jo Doe">'
+                   '<meta property="og:image" content="/img/x.png"><meta name="description" content="Summary.">',
+                   url="https://news.example/a/b")
+    assert (meta.title, meta.byline, meta.excerpt) == ("OG title", "Jo Doe", "Summary.")
+    assert meta.lead_image_url == "https://news.example/img/x.png"
+
+
+def test_time_rel_author_lang_and_dir():
+    meta = meta_of("<title>Plain title of the page here</title>",
+                   '<a rel="author" href="/u">Sam Roe</a><time datetime="2023-05-06T07:08:09Z">May 6</time>',
+                   html_attrs='lang="ar" dir="rtl"')
+    assert (meta.byline, meta.published_time, meta.lang, meta.dir) == (
+        "Sam Roe", "2023-05-06T07:08:09Z", "ar", "rtl")
+
+
+@pytest.mark.parametrize("title, site, expected", [
+    ("U.S. envoy plays down Washington-Tokyo trade row | Daily8", "Daily8", "U.S. envoy plays down Washington-Tokyo trade row"),
+    ("Daily8 - U.S. envoy plays down trade row", "Daily8", "U.S. envoy plays down trade row"),
+    ("A long headline about many things - Blog", None, "A long headline about many things"),
+    ("Short - Title", None, "Short - Title"),
+    ("No separator here", None, "No separator here"),
+])
+def test_title_loses_its_site_suffix(title, site, expected):
+    assert strip_site_suffix(title, site) == expected
+
+
+# --- post-clean -----------------------------------------------------------------------------------------------
+
+def fragment(html: str):
+    return lxml.html.fragment_fromstring(html, create_parent="div")
+
+
+def test_lazy_images_get_their_real_source():
+    root = decode.parse('<html><body><img src="data:image/gif;base64,R0l" data-src="/a.jpg">'
+                        '<img src="/blank.gif" data-srcset="/b.jpg 1x, /b2.jpg 2x">'
+                        '<p><img src="/spacer.gif"><noscript><img src="/c.jpg" alt="c"></noscript></p></body></html>')
+    postclean.reveal_lazy_images(root)
+    images = root.findall(".//img")
+    assert images[0].get("src") == "/a.jpg"
+    assert images[1].get("srcset") == "/b.jpg 1x, /b2.jpg 2x"
+    assert len(images) == 3 and images[2].get("src") == "/c.jpg" and root.find(".//noscript") is None
+
+
+def test_tidy_resolves_urls_drops_empty_nodes_and_the_repeated_title():
+    container = fragment('<h1>The Title</h1><p><a href="/x">link</a></p><div> </div><p><img src="i.png" '
+                         'srcset="i.png 1x, /j.png 2x"></p><span></span>')
+    postclean.tidy(container, "https://site.example/news/story", "The Title")
+    html = postclean.to_html(container)
+    assert "The Title" not in html and "<div> </div>" not in html and "<span>" not in html
+    assert 'href="https://site.example/x"' in html
+    assert 'srcset="https://site.example/news/i.png 1x, https://site.example/j.png 2x"' in html
+
+
+def test_plain_text_keeps_paragraphs_and_preformatted_code():
+    text = postclean.plain_text(fragment("<p>one\n  two <b>three</b></p><pre>  a = 1\n    b = 2</pre>"
+                                         "<ul><li>first</li><li>second</li></ul><p>x<br>y</p>"))
+    assert text == "one two three\n\n  a = 1\n    b = 2\n\nfirst\n\nsecond\n\nx\ny"
+
+
+def test_reading_time_counts_cjk_characters():
+    options = Options()
+    assert postclean.reading_time("word " * 460, options) == (460, 2)
+    assert postclean.reading_time("日本語" * 100, options) == (300, 1)
+    assert postclean.reading_time("", options) == (0, 0)
+
+
+# --- scoring --------------------------------------------------------------------------------------------------
+
+def test_the_adapter_returns_readabilitys_choice_as_an_element():
+    paragraphs = "".join(f"<p>{'Sentence with words, commas, and more words. ' * 4}{i}</p>" for i in range(5))
+    root = decode.parse(f"<html><body><div id='nav'><a href='/'>Home</a></div><div id='story'>{paragraphs}</div>"
+                        "</body></html>")
+    container = score.best_container(root)
+    assert isinstance(container, lxml.html.HtmlElement)
+    assert container.text_content().count("Sentence with words") == 20 and "Home" not in container.text_content()
+    assert root.find(".//div[@id='story']") is not None  # readability scored a copy
+
+
+# --- sanitize -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dirty, bad", [
+    ("<p onclick='x()'>a</p>", "onclick"),
+    ("<script>alert(1)</script><p>a</p>", "alert"),
+    ("<style>p{}</style><p>a</p>", "p{}"),
+    ("<a href='javascript:123'>a</a>", "javascript"),
+    ("<a href=' JaVaScRiPt:alert(1)'>a</a>", "alert"),
+    ("<img src='data:image/png;base64,AAAA'>", "data:"),
+    ("<img src='mailto:a@b'>", "mailto"),
+    ("<img srcset='https://a/x.png 1x, javascript:y 2x'>", "javascript"),
+    ("<svg><script>alert(1)</script></svg>", "svg"),
+    ("<math><mi>x</mi></math>", "math"),
+    ("<iframe src='https://x'></iframe>", "iframe"),
+    ("<form action='https://x'><input></form>", "form"),
+    ("<p style='color:red'>a</p>", "style"),
+    ("<a href='/relative'>a</a>", "relative"),
+])
+def test_the_sanitizer_removes_what_could_run_or_leak(dirty, bad):
+    assert bad not in sanitize_html(dirty)
+
+
+def test_the_sanitizer_keeps_article_markup_and_adds_rel():
+    clean = sanitize_html('<h2>H</h2><p><a href="https://x.example/">l</a> <em>e</em></p><figure><img '
+                          'src="https://x.example/i.png" alt="i"><figcaption>c</figcaption></figure>'
+                          '<table><tr><td colspan="2">t</td></tr></table><pre><code>a  b</code></pre>')
+    for kept in ('<h2>H</h2>', 'rel="noopener noreferrer"', '<em>e</em>', 'alt="i"', "<figcaption>c</figcaption>",
+                 'colspan="2"', "<pre><code>a  b</code></pre>"):
+        assert kept in clean
+
+
+# --- serialize ------------------------------------------------------------------------------------------------
+
+def sample_article(**overrides) -> Article:
+    values = dict(url="https://x.example/a", title="T", byline="B", site_name="S", lang="en", dir=None,
+                  published_time=None, excerpt="E", lead_image_url=None, content="<p>Hello <b>there</b></p>",
+                  text="Hello there", word_count=2, reading_time_minutes=1, removed=[])
+    return Article(**{**values, **overrides})
+
+
+def test_every_renderer_is_registered_and_renders():
+    assert set(RENDERERS) == {"json", "html", "text", "markdown"}
+    assert render(sample_article(), "json")[0]["text"] == "Hello there"
+    assert render(sample_article(), "text")[0] == "T\nB\n\nHello there\n"
+    assert "Hello **there**" in render(sample_article(), "markdown")[0]
+    assert '<a href="https://x.example/a"' in render(sample_article(), "html")[0]
