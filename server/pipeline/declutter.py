@@ -149,7 +149,10 @@ def _heading_slug(element: HtmlElement, element_id: str) -> bool:
 
 
 def _leads_content(element: HtmlElement) -> bool:
-    """A <header> with a heading that is not just a link (a section's own header, not the site's banner)."""
+    """A <header> of the article or of a section, not the site's banner: inside <article> or <main>, or
+    with a heading that is not just a link."""
+    if any(a.tag in ("article", "main") for a in element.iterancestors()):
+        return True
     return any(h.text_content().strip() and sum(len(a.text_content()) for a in h.iter("a")) < len(h.text_content())
                for h in element.iter(*HEADINGS))
 
@@ -185,7 +188,7 @@ def _selector_marks(page: _Page, rules: GenericRules):
             yield element, "hidden" if hidden != "[aria-hidden=true]" else "aria-hidden", hidden
             continue
         found = _selector_match(element, rules)
-        if found:
+        if found and not _in_running_text(element):  # a "dateline" span opening a paragraph is the paragraph's
             yield element, f"selector:{found[0]}", found[1]
 
 
