@@ -91,8 +91,38 @@ def _drop_empty(container: HtmlElement) -> None:
             element.drop_tree()
 
 
+def _linear_math(node) -> str:
+    """MathML as linear text: "a x^(2) + b x + c = 0", fractions as (a)/(b), roots as √(x)."""
+    tag = node.tag.rsplit("}", 1)[-1] if isinstance(node.tag, str) else ""
+    parts = [_linear_math(child) for child in node]
+    if tag in ("annotation", "annotation-xml"):
+        return ""
+    if tag in ("msup", "msub") and len(parts) == 2:
+        return f"{parts[0]}{'^' if tag == 'msup' else '_'}({parts[1]})"
+    if tag == "msubsup" and len(parts) == 3:
+        return f"{parts[0]}_({parts[1]})^({parts[2]})"
+    if tag == "mfrac" and len(parts) == 2:
+        return f"({parts[0]})/({parts[1]})"
+    if tag in ("msqrt", "mroot"):
+        return f"√({' '.join(parts)})"
+    own = " ".join((node.text or "").split())
+    return " ".join(p for p in [own, *parts] if p)
+
+
+def _math_as_text(container: HtmlElement) -> None:
+    """<math> is never allowed through the sanitizer; keep the formula as text: its TeX or alttext if the page
+    gives one, else a linear reading of the MathML."""
+    for math in list(container.iter("math", "{http://www.w3.org/1998/Math/MathML}math")):
+        tex = math.xpath(".//*[local-name()='annotation'][contains(@encoding, 'tex')]/text()")
+        text = math.get("alttext") or (tex[0].strip() if tex else "") or _linear_math(math)
+        code = math.makeelement("code", {})
+        code.text, code.tail = text, math.tail
+        math.getparent().replace(math, code)
+
+
 def tidy(container: HtmlElement, url: str | None, title: str | None) -> None:
     _drop_title_heading(container, title)
+    _math_as_text(container)
     _absolute_urls(container, url)
     _drop_empty(container)
 
