@@ -9,6 +9,7 @@ import { isJobKey, jobKey, readerUrl } from "./jobs.js";
 import { extractEndpoint, loadSettings } from "./settings.js";
 
 const REQUEST_TIMEOUT_MS = 60_000;
+const CAPTURE_RETRY_MS = 250;
 
 /** Runs inside the page: a copy of what the browser rendered, without changing anything. */
 function capturePage() {
@@ -18,10 +19,13 @@ function capturePage() {
 /** Opens the reader for a tab; resolves with the job id once the reader has the outcome. */
 async function openReader(tabId) {
   const tab = await chrome.tabs.get(tabId);
-  // Capture and extraction start now, while the reader opens; their outcome is awaited below.
-  const pending = captureTab(tabId)
-    .then(extract, (error) => failure("capture", error))
-    .catch((error) => failure("internal", error));
+  // Capture before the reader opens: once another tab is active, the click's activeTab grant may
+  // no longer reach this one. Capturing takes milliseconds; extraction, the slow part, starts now
+  // and is awaited below while the reader already shows its spinner.
+  const pending = await captureTab(tabId).then(
+    (page) => ({ outcome: extract(page).catch((error) => failure("internal", error)) }),
+    (error) => ({ outcome: failure("capture", error) }),
+  );
   const id = crypto.randomUUID();
   const key = jobKey(id);
   const job = { state: "loading", sourceTabId: tab.id, url: tab.url ?? "", title: tab.title ?? "" };
@@ -35,14 +39,23 @@ async function openReader(tabId) {
   job.readerTabId = reader.id;
   await putJob(key, job);
 
-  const outcome = await pending;
+  const outcome = await pending.outcome;
   const readerStillOpen = await chrome.tabs.get(reader.id).then(() => true, () => false);
   if (readerStillOpen) await putJob(key, { ...job, ...outcome });
   return id;
 }
 
+/**
+ * Runs capturePage in the tab. Right after a click Chromium now and then refuses the injection
+ * ("Cannot access contents of the page") although the click granted activeTab; one retry a moment
+ * later succeeds. A page that is really off-limits fails both times.
+ */
 async function captureTab(tabId) {
-  const [frame] = await chrome.scripting.executeScript({ target: { tabId }, func: capturePage });
+  const inject = () => chrome.scripting.executeScript({ target: { tabId }, func: capturePage });
+  const [frame] = await inject().catch(async () => {
+    await new Promise((resolve) => setTimeout(resolve, CAPTURE_RETRY_MS));
+    return inject();
+  });
   if (!frame?.result?.html) throw new Error("The page returned nothing to read.");
   return frame.result;
 }
