@@ -9,7 +9,10 @@ uses to check that message.
 
 from __future__ import annotations
 
+import json
 import os
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -176,16 +179,31 @@ def test_theme_and_type_controls_persist_across_readers(extension, service, site
         second.screenshot(path=SCREENSHOTS / "extension-reader-phone.png")
 
 
+EMPTY_PAGE = "<!doctype html><title>Nothing here</title><body><script>1</script></body>"
+
+
+def server_error(service, html):
+    """The error the service itself gives for `html`: the reader should show its message."""
+    request = urllib.request.Request(f"{service.url}/v1/extract", data=json.dumps({"html": html}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        urllib.request.urlopen(request)
+    except urllib.error.HTTPError as error:
+        assert error.code == 422
+        return json.load(error)["error"]
+    raise AssertionError("the service found an article in an empty page")
+
+
 def test_no_article_says_so_and_links_the_original(extension, service, site):
     extension.set_settings(serverUrl=service.url)
-    url = site.add("/empty", "<!doctype html><title>Nothing here</title><body><script>1</script></body>")
+    url = site.add("/empty", EMPTY_PAGE)
     page = extension.open_page(url)
 
     reader = extension.click_action(page)
     wait_for_state(reader, "message")
 
     assert reader.locator("#status-title").inner_text() == "No article found on this page"
-    assert "no article text" in reader.locator("#status-detail").inner_text()
+    assert reader.locator("#status-detail").inner_text() == server_error(service, EMPTY_PAGE)["message"]
     assert reader.get_by_role("link", name="Open the original page").get_attribute("href") == url
 
 
