@@ -15,6 +15,7 @@ from ..rules.generic import GenericRules, class_words, generic_rules, normalize_
 from .models import Removal
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+CELLS = frozenset({"td", "th"})  # phrase owners never reach out of a table cell
 LEVEL = {tag: int(tag[1]) for tag in HEADINGS}
 LABEL_LEVEL = 2  # a non-heading label ("<div class=title>Comments</div>") ranks like an h2
 TEXT_LEVEL = frozenset({"p", "span", "a", "strong", "b", "em", "i", "small", "label", "blockquote", "figcaption",
@@ -203,10 +204,11 @@ def _in_running_text(element: HtmlElement) -> bool:
 
 
 def _label(page: _Page, node: HtmlElement) -> HtmlElement:
-    """The node with the wrappers around it that add no text of their own."""
+    """The node with the wrappers around it that add no text of their own (never past a table cell)."""
     current = node
     parent = current.getparent()
-    while parent is not None and parent not in page.protected and page.length(parent) == page.length(current):
+    while parent is not None and parent not in page.protected and page.length(parent) == page.length(current) \
+            and current.tag not in CELLS:
         current, parent = parent, parent.getparent()
     return current
 
@@ -215,7 +217,8 @@ def _box(page: _Page, node: HtmlElement, max_chars: int) -> HtmlElement | None:
     """The largest box around the node whose text stays under max_chars; never a bare paragraph."""
     current = _label(page, node)
     parent = current.getparent()
-    while parent is not None and parent not in page.protected and page.length(parent) <= max_chars:
+    while parent is not None and parent not in page.protected and page.length(parent) <= max_chars \
+            and current.tag not in CELLS:
         current, parent = parent, parent.getparent()
     return None if current.tag in TEXT_LEVEL or current in page.protected else current
 
@@ -236,8 +239,8 @@ def _first_text_child(page: _Page, parent: HtmlElement) -> HtmlElement | None:
 def _section(page: _Page, node: HtmlElement) -> list[HtmlElement]:
     """A heading (or label) and what it leads: the block it opens, or its siblings up to the next heading."""
     label = _label(page, node)
-    if _in_running_text(label):
-        return []
+    if _in_running_text(label) or label.tag in CELLS:
+        return []  # words among other words, or a table's cell: "Comments" as a column is data
     level = min(_rank(label), LABEL_LEVEL) if _rank(label) == 99 else _rank(label)
     current = label
     parent = current.getparent()

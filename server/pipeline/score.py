@@ -7,10 +7,13 @@ import logging
 
 from lxml.html import HtmlElement
 from readability import Document
-from readability.readability import Unparseable
+from readability.readability import REGEXES, Unparseable
 
 from ..errors import NoArticle
 
+SPARED = frozenset({"html", "body", "blockquote", "figure", "table", "pre"})
+UNLIKELY = REGEXES["unlikelyCandidatesRe"]
+LIKELY = REGEXES["okMaybeItsACandidateRe"]
 HINT_MIN_CHARS = 500
 HINT_FACTOR = 8
 
@@ -35,6 +38,23 @@ class _TreeDocument(Document):
         # cleaning (scripts, hidden nodes, javascript: links) is skipped: the earlier steps and the sanitizer
         # already do it, and its link rewriting was a tenth of the whole pipeline's time.
         return copy.deepcopy(input)
+
+    def class_weight(self, e):
+        # readability marks <body> id="readabilityBody", which its own "body" keyword then favours: a stray
+        # line of text straight in <body> would make the whole page the article.
+        return 0 if e.tag == "body" else super().class_weight(e)
+
+    def remove_unlikely_candidates(self):
+        # Its class/id word list also drops quoted tweets, figures and tables ("twitter", "media"...); the
+        # clutter rules already ran, so content elements are spared here.
+        for elem in self.html.findall(".//*"):
+            names = f"{elem.get('class', '')} {elem.get('id', '')}"
+            if (len(names) > 2 and elem.tag not in SPARED and UNLIKELY.search(names) and not LIKELY.search(names)
+                    and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code | ancestor::blockquote | "
+                                       "ancestor::figure | ancestor::table")
+                    and not elem.xpath("descendant-or-self::main | descendant-or-self::article | "
+                                       "descendant-or-self::math")):
+                elem.drop_tree()
 
     def get_clean_html(self):
         return _Chosen(self.html)
