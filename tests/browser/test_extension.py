@@ -290,3 +290,23 @@ def test_reader_rebuilds_server_markup_through_its_own_allowlist(extension):
                     'srcset="https://example.org/b.png 2x"', 'alt="A"', '<a>bad</a>'):
         assert present in html, present
     assert html.count("<img") == 1
+
+
+def test_options_page_saves_a_normalized_server_url_and_reading_defaults(extension):
+    options = extension.context.new_page()
+    options.goto(f"chrome-extension://{extension.id}/options/options.html")
+    assert options.locator("#serverUrl").input_value() == "http://127.0.0.1:5000"
+
+    options.locator("#serverUrl").fill("localhost:5000/")
+    options.locator("#theme").select_option("sepia")
+    options.locator("#fontFamily").select_option("sans")
+    options.get_by_role("button", name="Save").click()
+    options.wait_for_function("() => document.getElementById('saved').textContent === 'Saved.'")
+    stored = extension.settings()
+    assert (stored["serverUrl"], stored["theme"], stored["fontFamily"]) == (
+        "http://localhost:5000", "sepia", "sans")
+
+    options.locator("#serverUrl").fill("ftp://example.org")
+    options.get_by_role("button", name="Save").click()
+    assert "must be an http" in options.locator("#saved").inner_text()
+    assert extension.settings()["serverUrl"] == "http://localhost:5000"
