@@ -19,9 +19,9 @@ function capturePage() {
 /** Opens the reader for a tab; resolves with the job id once the reader has the outcome. */
 async function openReader(tabId) {
   const tab = await chrome.tabs.get(tabId);
-  // Capture before the reader opens: once another tab is active, the click's activeTab grant may
-  // no longer reach this one. Capturing takes milliseconds; extraction, the slow part, starts now
-  // and is awaited below while the reader already shows its spinner.
+  // Capture first, while the page is still the active tab the click was on. That takes
+  // milliseconds; extraction, the slow part, starts now and is awaited below while the reader
+  // already shows its spinner.
   const pending = await captureTab(tabId).then(
     (page) => ({ outcome: extract(page).catch((error) => failure("internal", error)) }),
     (error) => ({ outcome: failure("capture", error) }),

@@ -178,6 +178,13 @@ def test_theme_and_type_controls_persist_across_readers(extension, service, site
     if SCREENSHOTS:
         second.screenshot(path=SCREENSHOTS / "extension-reader-phone.png")
 
+    # Print: the article alone, black on white.
+    second.emulate_media(media="print")
+    printed = second.evaluate("""() => [getComputedStyle(document.querySelector('.toolbar')).display,
+                                        getComputedStyle(document.documentElement).backgroundColor,
+                                        getComputedStyle(document.body).color]""")
+    assert printed == ["none", "rgb(255, 255, 255)", "rgb(0, 0, 0)"]
+
 
 EMPTY_PAGE = "<!doctype html><title>Nothing here</title><body><script>1</script></body>"
 
