@@ -10,6 +10,18 @@ from urllib.parse import urljoin
 from lxml.html import HtmlElement
 
 ARTICLE_TYPES = re.compile(r"(Article|BlogPosting|Report|Posting|Review|WebPage|Recipe)$")
+JSON_WRAPPERS = re.compile(r"^\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*$")
+BYLINE_PREFIX = re.compile(r"^(?:by|from|par|por|von|di|door|de|av|af|written by|posted by)\s+", re.I)
+# Where a name ends in a byline line: a separator, a digit, or a date ("Jane Doe - Apr 16", "Jo Roe22 Dec 2016").
+BYLINE_END = re.compile(r"\s+[-–—•|·]\s+|\s*[•|·\n]|\d|\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d",
+                        re.I)
+NOT_A_NAME = re.compile(r"(?:about the author|follow|share|comments?|posted|updated|published)\b", re.I)
+BYLINE_EDGES = re.compile(r"^[\s|·•—–\-,:]+|[\s|·•—–\-,:]+$")
+BYLINE_XPATH = ("//*[@rel='author'] | //*[contains(@itemprop, 'author')]//*[@itemprop='name'] | "
+                "//*[contains(@itemprop, 'author')][not(.//*[@itemprop='name'])] | "
+                "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ') or "
+                "contains(@class, 'byline-name') or contains(@class, 'author-name') or @class='author' or "
+                "contains(concat(' ', normalize-space(@class), ' '), ' author ')]")
 TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»:/\\]|::)\s+")
 
 
@@ -39,7 +51,7 @@ def _json_ld_objects(root: HtmlElement):
         if "ld+json" not in script.get("type", "").lower() or not script.text:
             continue
         try:
-            data = json.loads(script.text)
+            data = json.loads(JSON_WRAPPERS.sub("", script.text))
         except ValueError:
             continue
         stack = [data]
@@ -74,7 +86,7 @@ def _first_url(value) -> str | None:
     return None
 
 
-def _from_json_ld(root: HtmlElement) -> dict:
+def _from_json_ld(root: HtmlElement, page_title: str | None) -> dict:
     for obj in _json_ld_objects(root):
         types = obj.get("@type")
         types = types if isinstance(types, list) else [types]
@@ -82,8 +94,11 @@ def _from_json_ld(root: HtmlElement) -> dict:
             continue
         authors = _names(obj.get("author"))
         publisher = _names(obj.get("publisher"))
+        headline, name = _clean(obj.get("headline")), _clean(obj.get("name"))
+        if headline and name and headline != name and name.casefold() in (page_title or "").casefold():
+            headline = name  # some sites put a description in headline and the title in name
         return {
-            "title": _clean(obj.get("headline")) or _clean(obj.get("name")),
+            "title": headline or name,
             "byline": _clean(", ".join(dict.fromkeys(authors))) if authors else None,
             "site_name": _clean(publisher[0]) if publisher else None,
             "published_time": _clean(obj.get("datePublished")),
@@ -118,16 +133,21 @@ def _text_of_first(root: HtmlElement, xpath: str) -> str | None:
     return None
 
 
-def strip_site_suffix(title: str | None, site_name: str | None) -> str | None:
-    """"Headline | Site" to "Headline": drop a trailing or leading part that names the site or is short."""
+def strip_site_suffix(title: str | None, site_name: str | None, headings: tuple = ()) -> str | None:
+    """"Headline | Site" to "Headline": the part that is the page's heading, else drop a part that names the
+    site, else a short trailing part."""
     if not title:
         return title
     parts = TITLE_SEPARATOR.split(title)
     if len(parts) < 2:
         return title
+    folded_headings = {" ".join(h.split()).casefold() for h in headings}
+    for part in parts:
+        if part.casefold() in folded_headings:
+            return part
     site = (site_name or "").casefold()
     if site:
-        kept = [p for p in parts if p.casefold() != site and site not in p.casefold()]
+        kept = [p for p in parts if p.casefold() != site and not (site in p.casefold() and len(p) <= len(site) + 12)]
         if kept and len(kept) < len(parts):
             return " - ".join(kept) if len(kept) > 1 else kept[0]
     last = parts[-1]
@@ -135,26 +155,39 @@ def strip_site_suffix(title: str | None, site_name: str | None) -> str | None:
     return head if len(head.split()) >= 3 and len(last.split()) <= 4 else title
 
 
+def clean_byline(value: str | None) -> str | None:
+    """"By Jane Doe —" to "Jane Doe"; None for what cannot be a name (a URL, a long sentence)."""
+    if not value or not value.strip() or value.strip().startswith(("http://", "https://")):
+        return None
+    value = BYLINE_PREFIX.sub("", value.strip())
+    value = BYLINE_EDGES.sub("", BYLINE_END.split(value, maxsplit=1)[0])
+    value = _clean(value)
+    if not value or not 2 <= len(value) <= 100 or NOT_A_NAME.match(value):
+        return None
+    return value
+
+
 def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
     meta = _meta_tags(root)
-    ld = _from_json_ld(root)
     title_tag = _text_of_first(root, "//head/title")
+    ld = _from_json_ld(root, title_tag)
     site_name = _first(meta.get("og:site_name"), ld.get("site_name"), meta.get("application-name"))
-    title = _first(meta.get("og:title"), ld.get("title"), meta.get("twitter:title"), title_tag,
-                   _text_of_first(root, "//h1"))
+    # Readability.js's order: JSON-LD, Dublin Core, OpenGraph, Twitter, Parse.ly, then <title> and <h1>.
+    title = _first(ld.get("title"), meta.get("dc:title"), meta.get("dcterm:title"), meta.get("og:title"),
+                   meta.get("twitter:title"), meta.get("parsely-title"), title_tag, _text_of_first(root, "//h1"))
+    headings = tuple(h.text_content() for h in root.iterfind(".//h1")) + tuple(
+        h.text_content() for h in root.iterfind(".//h2"))[:5]
     body = root.find("body")
     canonical = _first(meta.get("og:url"), *root.xpath("//link[@rel='canonical']/@href")[:1])
     image = _first(meta.get("og:image"), meta.get("og:image:url"), meta.get("twitter:image"),
                    meta.get("twitter:image:src"), ld.get("lead_image_url"))
+    byline_nodes = root.xpath(BYLINE_XPATH)
     return Metadata(
-        title=strip_site_suffix(title, site_name),
-        byline=_first(
-            ld.get("byline"), meta.get("author"), meta.get("article:author") if not
-            (meta.get("article:author") or "").startswith("http") else None,
-            meta.get("dc.creator"), meta.get("parsely-author"), meta.get("sailthru.author"),
-            _text_of_first(root, "//*[@rel='author' or @itemprop='author']"),
-            _text_of_first(root, "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]"),
-        ),
+        title=strip_site_suffix(title, site_name, headings),
+        byline=_first(*map(clean_byline, (
+            ld.get("byline"), meta.get("dc:creator"), meta.get("dcterm:creator"), meta.get("author"),
+            meta.get("parsely-author"), meta.get("article:author"), meta.get("sailthru.author"),
+            meta.get("dc.creator"), *(node.text_content() for node in byline_nodes[:3])))),
         site_name=site_name,
         lang=_first(root.get("lang"), root.get("xml:lang"), meta.get("content-language"),
                     (meta.get("og:locale") or "").replace("_", "-") or None),
