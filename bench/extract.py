@@ -41,7 +41,6 @@ import lxml.html
 from readability import Document
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from server.errors import ApiError  # noqa: E402
 from server.pipeline import extract  # noqa: E402
 from server.pipeline.options import DEFAULT_OPTIONS  # noqa: E402
 from server.pipeline.postclean import plain_text  # noqa: E402
@@ -169,13 +168,15 @@ def main(argv=None) -> int:
         rows.append((page.name, p, r, f1(p, r), rp, rr, f1(rp, rr), best["ours"], best["readability"], error))
 
     if not args.quiet:
-        print(f"{'page':34} {'P':>6} {'R':>6} {'F1':>6} | {'rl P':>6} {'rl R':>6} {'rl F1':>6} | {'ms':>6} {'rl ms':>6}")
+        print(f"{'page':34} {'P':>6} {'R':>6} {'F1':>6} | {'rl P':>6} {'rl R':>6} {'rl F1':>6} | "
+              f"{'ms':>6} {'rl ms':>6}")
         for name, p, r, f, rp, rr, rf, t, rt, error in rows:
             print(f"{name[:34]:34} {p:6.3f} {r:6.3f} {f:6.3f} | {rp:6.3f} {rr:6.3f} {rf:6.3f} | "
                   f"{t * 1000:6.1f} {rt * 1000:6.1f} {error}")
     mean = lambda i: statistics.fmean(row[i] for row in rows)  # noqa: E731
     print(f"\npages: {len(rows)}")
-    print(f"{'extractor':14} {'mean P':>7} {'mean R':>7} {'F1':>7} {'median ms':>10} {'total s':>8} {'median ratio':>13}")
+    print(f"{'extractor':14} {'mean P':>7} {'mean R':>7} {'F1':>7} {'median ms':>10} {'total s':>8} "
+          f"{'median ratio':>13}")
     med = {name: statistics.median(values) for name, values in times.items()}
     print(f"{'declutter':14} {mean(1):7.3f} {mean(2):7.3f} {f1(mean(1), mean(2)):7.3f} {med['ours'] * 1000:10.1f} "
           f"{sum(times['ours']):8.2f} {med['ours'] / med['readability']:13.2f}")

@@ -3,8 +3,8 @@
 import json
 
 import pytest
-
 from helpers import DAILY8_URL, article_page
+
 from server import create_app
 
 KEYS = ["url", "title", "byline", "site_name", "lang", "dir", "published_time", "excerpt", "lead_image_url",

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 from helpers import DAILY8_URL
+
 from server.cli import main
 
 SAMPLE = "tests/fixtures/daily8-article.html"

@@ -1,8 +1,8 @@
 """Clutter rules on small pages: what goes, what stays, and the backup."""
 
 import pytest
-
 from helpers import ARTICLE_PARAGRAPHS, article_page
+
 from server.pipeline import Options, extract
 from server.rules.generic import RuleError, generic_rules, parse_rules
 
@@ -69,7 +69,8 @@ def test_headings_of_the_article_itself_stay():
 
 def test_selector_vocabularies_remove_named_containers():
     page = article_page(after="<div id='disqus_thread'><p>Disqus says hello to everyone reading along today.</p></div>"
-                              "<aside class='related-posts'><p>Another story about ferries and their timetables.</p></aside>")
+                              "<aside class='related-posts'><p>Another story about ferries and their timetables.</p>"
+                              "</aside>")
     text = text_of(page)
     assert "Disqus" not in text and "ferries" not in text
 
@@ -98,7 +99,8 @@ def test_rules_can_be_turned_off():
 
 
 def test_a_related_heading_inside_the_article_takes_its_links_not_the_rest_of_the_story():
-    page = article_page(inside="<h3>Related</h3><ul><li><a href='/a'>Cranes</a></li><li><a href='/b'>Ferries</a></li></ul>")
+    page = article_page(inside="<h3>Related</h3><ul><li><a href='/a'>Cranes</a></li>"
+                               "<li><a href='/b'>Ferries</a></li></ul>")
     text = text_of(page)
     assert "Cranes" not in text and "Ferries" not in text
     assert all(p in text for p in ARTICLE_PARAGRAPHS)

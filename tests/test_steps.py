@@ -11,12 +11,11 @@ from server.pipeline.options import Options
 from server.pipeline.sanitize import sanitize_html
 from server.pipeline.serialize import RENDERERS, render
 
-
 # --- decode ---------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("data, charset, expected", [
-    ("café".encode("utf-8"), None, "café"),
-    (b"\xef\xbb\xbf" + "café".encode("utf-8"), "latin-1", "café"),  # the BOM wins over the header
+    ("café".encode(), None, "café"),
+    (b"\xef\xbb\xbf" + "café".encode(), "latin-1", "café"),  # the BOM wins over the header
     ("café".encode("utf-16-le").join([b"\xff\xfe", b""]), None, "café"),
     ("café".encode("latin-1"), "iso-8859-1", "café"),
     (b"<meta charset='windows-1251'>" + "привет".encode("cp1251"), None, "привет"),
@@ -74,7 +73,8 @@ def test_time_rel_author_lang_and_dir():
 
 
 @pytest.mark.parametrize("title, site, expected", [
-    ("U.S. envoy plays down Washington-Tokyo trade row | Daily8", "Daily8", "U.S. envoy plays down Washington-Tokyo trade row"),
+    ("U.S. envoy plays down Washington-Tokyo trade row | Daily8", "Daily8",
+     "U.S. envoy plays down Washington-Tokyo trade row"),
     ("Daily8 - U.S. envoy plays down trade row", "Daily8", "U.S. envoy plays down trade row"),
     ("A long headline about many things - Blog", None, "A long headline about many things"),
     ("Short - Title", None, "Short - Title"),

@@ -13,8 +13,8 @@ ARTICLE_TYPES = re.compile(r"(Article|BlogPosting|Report|Posting|Review|WebPage|
 JSON_WRAPPERS = re.compile(r"^\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*$")
 BYLINE_PREFIX = re.compile(r"^(?:by|from|par|por|von|di|door|de|av|af|written by|posted by)\s+", re.I)
 # Where a name ends in a byline line: a separator, a digit, or a date ("Jane Doe - Apr 16", "Jo Roe22 Dec 2016").
-BYLINE_END = re.compile(r"\s+[-–—•|·]\s+|\s*[•|·\n]|\d|\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d",
-                        re.I)
+BYLINE_END = re.compile(
+    r"\s+[-–—•|·]\s+|\s*[•|·\n]|\d|\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d", re.I)
 NOT_A_NAME = re.compile(r"(?:about the author|follow|share|comments?|posted|updated|published)\b", re.I)
 BYLINE_EDGES = re.compile(r"^[\s|·•—–\-,:]+|[\s|·•—–\-,:]+$")
 BYLINE_XPATH = ("//*[@rel='author'] | //*[contains(@itemprop, 'author')]//*[@itemprop='name'] | "

@@ -112,12 +112,12 @@ def _linear_math(node) -> str:
 def _math_as_text(container: HtmlElement) -> None:
     """<math> is never allowed through the sanitizer; keep the formula as text: its TeX or alttext if the page
     gives one, else a linear reading of the MathML."""
-    for math in list(container.iter("math", "{http://www.w3.org/1998/Math/MathML}math")):
-        tex = math.xpath(".//*[local-name()='annotation'][contains(@encoding, 'tex')]/text()")
-        text = math.get("alttext") or (tex[0].strip() if tex else "") or _linear_math(math)
-        code = math.makeelement("code", {})
-        code.text, code.tail = text, math.tail
-        math.getparent().replace(math, code)
+    for formula in list(container.iter("math", "{http://www.w3.org/1998/Math/MathML}math")):
+        tex = formula.xpath(".//*[local-name()='annotation'][contains(@encoding, 'tex')]/text()")
+        text = formula.get("alttext") or (tex[0].strip() if tex else "") or _linear_math(formula)
+        code = formula.makeelement("code", {})
+        code.text, code.tail = text, formula.tail
+        formula.getparent().replace(formula, code)
 
 
 def tidy(container: HtmlElement, url: str | None, title: str | None) -> None:

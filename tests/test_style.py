@@ -1,0 +1,24 @@
+"""The code follows the project's lint rules (ruff, configured in pyproject.toml)."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_ruff_finds_nothing():
+    if not shutil.which("ruff"):
+        pytest.skip("ruff is not installed (pip install -e '.[test]')")
+    done = subprocess.run(["ruff", "check", "server", "tests", "bench", "scripts"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_package_imports_without_the_test_extra():
+    done = subprocess.run([sys.executable, "-c", "import server; server.create_app({'workers': 0})"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
