@@ -24,7 +24,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.json.sort_keys = False
 
     CORS(app, resources={r"/v1/*": {"origins": EXTENSION_ORIGINS + list(config.cors_origins)}},
-         allow_headers=["Content-Type", "Authorization"], max_age=600)
+         methods=["GET", "POST"], allow_headers=["Content-Type", "Authorization"], max_age=600)
     register_error_handlers(app)
     init_security(app)
     app.extensions["declutter.runner"] = make_runner(config)

@@ -18,7 +18,7 @@ def test_ruff_finds_nothing():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_the_package_imports_without_the_test_extra():
+def test_the_app_builds_in_a_fresh_interpreter():
     done = subprocess.run([sys.executable, "-c", "import server; server.create_app({'workers': 0})"], cwd=ROOT,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
