@@ -303,6 +303,9 @@ def test_options_page_saves_a_normalized_server_url_and_reading_defaults(extensi
     options = extension.context.new_page()
     options.goto(f"chrome-extension://{extension.id}/options/options.html")
     assert options.locator("#serverUrl").input_value() == "http://127.0.0.1:5000"
+    if SCREENSHOTS:
+        options.set_viewport_size({"width": 800, "height": 760})
+        options.screenshot(path=SCREENSHOTS / "extension-options.png")
 
     options.locator("#serverUrl").fill("localhost:5000/")
     options.locator("#theme").select_option("sepia")
