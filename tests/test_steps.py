@@ -72,6 +72,15 @@ def test_time_rel_author_lang_and_dir():
         "Sam Roe", "2023-05-06T07:08:09Z", "ar", "rtl")
 
 
+def test_metadata_urls_are_http_only():
+    meta = meta_of("<link rel='canonical' href='javascript:alert(1)'><meta property='og:image' "
+                   "content='data:image/png;base64,AA'>", url="https://news.example/a")
+    assert meta.canonical_url is None and meta.lead_image_url is None
+    meta = meta_of("<link rel='canonical' href='/a?b=1'><meta property='og:image' content='//cdn.example/i.png'>",
+                   url="https://news.example/x")
+    assert meta.canonical_url == "https://news.example/a?b=1" and meta.lead_image_url == "https://cdn.example/i.png"
+
+
 @pytest.mark.parametrize("title, site, expected", [
     ("U.S. envoy plays down Washington-Tokyo trade row | Daily8", "Daily8",
      "U.S. envoy plays down Washington-Tokyo trade row"),

@@ -155,6 +155,17 @@ def strip_site_suffix(title: str | None, site_name: str | None, headings: tuple 
     return head if len(head.split()) >= 3 and len(last.split()) <= 4 else title
 
 
+def _web_url(value: str | None, base: str | None) -> str | None:
+    """An absolute http(s) URL, or None: page metadata is as untrusted as the page."""
+    if not value:
+        return None
+    try:
+        absolute = urljoin(base, value.strip()) if base else value.strip()
+    except ValueError:
+        return None
+    return absolute if absolute.lower().startswith(("http://", "https://")) else None
+
+
 def clean_byline(value: str | None) -> str | None:
     """"By Jane Doe —" to "Jane Doe"; None for what cannot be a name (a URL, a long sentence)."""
     if not value or not value.strip() or value.strip().startswith(("http://", "https://")):
@@ -200,6 +211,6 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
         ),
         excerpt=_first(meta.get("og:description"), ld.get("excerpt"), meta.get("description"),
                        meta.get("twitter:description")),
-        lead_image_url=urljoin(url, image) if (image and url) else image,
-        canonical_url=canonical,
+        lead_image_url=_web_url(image, url),
+        canonical_url=_web_url(canonical, url),
     )
