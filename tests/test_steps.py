@@ -120,6 +120,16 @@ def test_tidy_resolves_urls_drops_empty_nodes_and_the_repeated_title():
     assert 'srcset="https://site.example/news/i.png 1x, https://site.example/j.png 2x"' in html
 
 
+def test_the_lead_image_shown_above_the_body_comes_first():
+    root = decode.parse('<html><body><img src="/hero.jpg" alt="Hero"><img src="/other.jpg"></body></html>')
+    container = fragment("<p>Body text</p>")
+    postclean.add_lead_image(container, root, "https://site.example/hero.jpg", "https://site.example/a")
+    assert postclean.to_html(container).startswith('<div><figure><img src="https://site.example/hero.jpg" alt="Hero">')
+    unshown = fragment("<p>Body text</p>")  # an og:image the page never shows is a share card, not the article's
+    postclean.add_lead_image(unshown, root, "https://site.example/card.jpg", "https://site.example/a")
+    assert "<img" not in postclean.to_html(unshown)
+
+
 def test_plain_text_keeps_paragraphs_and_preformatted_code():
     text = postclean.plain_text(fragment("<p>one\n  two <b>three</b></p><pre>  a = 1\n    b = 2</pre>"
                                          "<ul><li>first</li><li>second</li></ul><p>x<br>y</p>"))

@@ -54,6 +54,22 @@ def reveal_lazy_images(root: HtmlElement) -> None:
         noscript.drop_tree()
 
 
+def add_lead_image(container: HtmlElement, root: HtmlElement, lead_url: str | None, url: str | None) -> None:
+    """The page's lead image (og:image), when the page shows it but the chosen container left it out (a hero
+    image above the article body): put it first, as a figure."""
+    if not lead_url:
+        return
+    absolute = lambda src: urljoin(url, src) if url else src  # noqa: E731
+    if any(absolute(img.get("src") or "") == lead_url for img in container.iter("img")):
+        return
+    shown = next((img for img in root.iter("img") if absolute(img.get("src") or "") == lead_url), None)
+    if shown is None:
+        return
+    figure = container.makeelement("figure", {})
+    figure.append(container.makeelement("img", {"src": lead_url, "alt": shown.get("alt") or ""}))
+    container.insert(0, figure)
+
+
 def _drop_title_heading(container: HtmlElement, title: str | None) -> None:
     """The first heading repeats the title shown above the article; drop it and any copy right after."""
     if not title:
