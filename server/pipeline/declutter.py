@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml.html import HtmlElement
 
@@ -23,6 +24,7 @@ TEXT_LEVEL = frozenset({"p", "span", "a", "strong", "b", "em", "i", "small", "la
 PHRASE_TEXT_LIMIT = 120  # longest label a whole-text phrase is compared with
 START_TEXT_LIMIT = 1200  # longest block a phrase ending in "*" is looked for at the start of
 LEAD_IN_LIMIT = 300  # longest "Also read: <a>...</a>" line
+LOOKED_AT_CHARS = 600  # of a candidate's text, enough for a whole label or the start of a longer block
 LEAD_IN_LINK_SHARE = 0.5
 PROSE_CHARS = 100  # a paragraph this long, mostly not links, is the article's own text
 BACKUP_KEEP_SHARE = 0.1  # rules that would leave less than this share of the text are not applied
@@ -50,7 +52,9 @@ class _Page:
 
 
 def _visible_length(text: str | None) -> int:
-    return len("".join(text.split())) if text else 0
+    if not text or text.isspace():  # most text nodes of a page are indentation
+        return 0
+    return len("".join(text.split()))
 
 
 def _text_lengths(body: HtmlElement) -> dict:
@@ -158,8 +162,10 @@ def _leads_content(element: HtmlElement) -> bool:
                for h in element.iter(*HEADINGS))
 
 
-def _word_match(rules: GenericRules, value: str | None) -> tuple[str, str] | None:
-    found = rules.words.search(class_words(value)) if value else None
+@lru_cache(maxsize=8192)
+def _word_match(value: str | None) -> tuple[str, str] | None:
+    """(group, words) for a class, id or aria-label value; pages repeat the same few values many times."""
+    found = generic_rules().words.search(class_words(value)) if value else None
     return (found.lastgroup, found.group(0).strip("-")) if found else None
 
 
@@ -171,10 +177,10 @@ def _selector_match(element: HtmlElement, rules: GenericRules) -> tuple[str, str
     role = element.get("role")
     if role and role.strip().lower() in rules.group_of_role:
         return rules.group_of_role[role.strip().lower()], f"[role={role.strip().lower()}]"
-    found = _word_match(rules, element.get("class")) or _word_match(rules, element.get("aria-label"))
+    found = _word_match(element.get("class")) or _word_match(element.get("aria-label"))
     element_id = element.get("id")
     if not found and element_id:
-        found = _word_match(rules, element_id)
+        found = _word_match(element_id)
         if found and _heading_slug(element, element_id):
             found = None
     return found
@@ -313,7 +319,7 @@ def _phrase_marks(page: _Page, rules: GenericRules, marked: set):
         parent = node.getparent()
         if not length or length > START_TEXT_LIMIT or (parent is not None and page.length(parent) == length):
             continue  # no text, too long to be a label, or not the outermost element with this text
-        text = normalize_text(node.text_content()[: START_TEXT_LIMIT * 2])
+        text = normalize_text(node.text_content()[:LOOKED_AT_CHARS])
         found = rules.whole.match(text) if length <= PHRASE_TEXT_LIMIT else None
         found = found or rules.start.match(text)
         if found:

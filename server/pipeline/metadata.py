@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 ARTICLE_TYPES = re.compile(r"(Article|BlogPosting|Report|Posting|Review|WebPage|Recipe)$")
@@ -17,11 +18,12 @@ BYLINE_END = re.compile(
     r"\s+[-–—•|·]\s+|\s*[•|·\n]|\d|\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d", re.I)
 NOT_A_NAME = re.compile(r"(?:about the author|follow|share|comments?|posted|updated|published)\b", re.I)
 BYLINE_EDGES = re.compile(r"^[\s|·•—–\-,:]+|[\s|·•—–\-,:]+$")
-BYLINE_XPATH = ("//*[@rel='author'] | //*[contains(@itemprop, 'author')]//*[@itemprop='name'] | "
+FIRST_TIME = etree.XPath("(//time[@datetime])[1]/@datetime")
+BYLINE_NODES = etree.XPath("//*[@rel='author'] | //*[contains(@itemprop, 'author')]//*[@itemprop='name'] | "
                 "//*[contains(@itemprop, 'author')][not(.//*[@itemprop='name'])] | "
                 "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ') or "
                 "contains(@class, 'byline-name') or contains(@class, 'author-name') or @class='author' or "
-                "contains(concat(' ', normalize-space(@class), ' '), ' author ')]")
+                "contains(concat(' ', normalize-space(@class), ' '), ' author ')]")  # compiled once, run if needed
 TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»:/\\]|::)\s+")
 
 
@@ -178,39 +180,49 @@ def clean_byline(value: str | None) -> str | None:
     return value
 
 
+def _dom_byline(root: HtmlElement) -> str | None:
+    return _first(*(clean_byline(node.text_content()) for node in BYLINE_NODES(root)[:3]))
+
+
+def _canonical_link(root: HtmlElement) -> str | None:
+    head = root.find("head")
+    links = head.iterfind("link") if head is not None else ()
+    return next((link.get("href") for link in links if (link.get("rel") or "").lower() == "canonical"), None)
+
+
 def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
+    """The page's metadata. Sources are tried in order, and the ones that walk the whole page only when the
+    <head> had nothing."""
     meta = _meta_tags(root)
-    title_tag = _text_of_first(root, "//head/title")
+    head_title = root.find("head/title")
+    title_tag = _clean(head_title.text_content()) if head_title is not None else None
     ld = _from_json_ld(root, title_tag)
     site_name = _first(meta.get("og:site_name"), ld.get("site_name"), meta.get("application-name"))
     # Readability.js's order: JSON-LD, Dublin Core, OpenGraph, Twitter, Parse.ly, then <title> and <h1>.
     title = _first(ld.get("title"), meta.get("dc:title"), meta.get("dcterm:title"), meta.get("og:title"),
-                   meta.get("twitter:title"), meta.get("parsely-title"), title_tag, _text_of_first(root, "//h1"))
+                   meta.get("twitter:title"), meta.get("parsely-title"), title_tag) or _text_of_first(root, "//h1")
     headings = tuple(h.text_content() for h in root.iterfind(".//h1")) + tuple(
         h.text_content() for h in root.iterfind(".//h2"))[:5]
     body = root.find("body")
-    canonical = _first(meta.get("og:url"), *root.xpath("//link[@rel='canonical']/@href")[:1])
     image = _first(meta.get("og:image"), meta.get("og:image:url"), meta.get("twitter:image"),
                    meta.get("twitter:image:src"), ld.get("lead_image_url"))
-    byline_nodes = root.xpath(BYLINE_XPATH)
+    byline = _first(*map(clean_byline, (
+        ld.get("byline"), meta.get("dc:creator"), meta.get("dcterm:creator"), meta.get("author"),
+        meta.get("parsely-author"), meta.get("article:author"), meta.get("sailthru.author"), meta.get("dc.creator"))))
+    published = _first(
+        meta.get("article:published_time"), ld.get("published_time"), meta.get("datepublished"), meta.get("date"),
+        meta.get("dc.date"), meta.get("dc.date.issued"), meta.get("publish-date"), meta.get("parsely-pub-date"),
+        meta.get("sailthru.date"))
     return Metadata(
         title=strip_site_suffix(title, site_name, headings),
-        byline=_first(*map(clean_byline, (
-            ld.get("byline"), meta.get("dc:creator"), meta.get("dcterm:creator"), meta.get("author"),
-            meta.get("parsely-author"), meta.get("article:author"), meta.get("sailthru.author"),
-            meta.get("dc.creator"), *(node.text_content() for node in byline_nodes[:3])))),
+        byline=byline or _dom_byline(root),
         site_name=site_name,
         lang=_first(root.get("lang"), root.get("xml:lang"), meta.get("content-language"),
                     (meta.get("og:locale") or "").replace("_", "-") or None),
         dir=_first(root.get("dir"), body.get("dir") if body is not None else None),
-        published_time=_first(
-            meta.get("article:published_time"), ld.get("published_time"), meta.get("datepublished"),
-            meta.get("date"), meta.get("dc.date"), meta.get("dc.date.issued"), meta.get("publish-date"),
-            meta.get("parsely-pub-date"), meta.get("sailthru.date"),
-            *root.xpath("(//time[@datetime])[1]/@datetime"),
-        ),
+        published_time=published or _first(*FIRST_TIME(root)),
         excerpt=_first(meta.get("og:description"), ld.get("excerpt"), meta.get("description"),
                        meta.get("twitter:description")),
         lead_image_url=_web_url(image, url),
-        canonical_url=_web_url(canonical, url),
+        canonical_url=_web_url(meta.get("og:url") or _canonical_link(root), url),
     )

@@ -20,7 +20,6 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 # Punctuation, symbols and counts around a label: "Comments (12)", "» Related:", "Share —".
 _EDGES = re.compile(r"^[\W_\d]+|[\W_\d]+$")
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 
 
 class RuleError(ValueError):
@@ -29,7 +28,7 @@ class RuleError(ValueError):
 
 def normalize_text(text: str) -> str:
     """Case-folded, NFKC, single-spaced text without surrounding punctuation or counts."""
-    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
+    text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'").casefold()
     return _EDGES.sub("", " ".join(text.split()))
 
 
