@@ -55,23 +55,24 @@ _SANITIZER_SPECIALS = ("&", "\xa0")
 def start_tags(text: str):
     """(name, attribute markup) of every start tag the parser will see, in one linear pass."""
     position = 0
-    length = len(text)
     while True:
-        match = _TOKEN.search(text, position)
-        if match is None:
+        for match in _TOKEN.finditer(text, position):
+            name = match.group("name")
+            if name is None or match.group("end"):
+                continue
+            yield name, match.group("attributes")
+            name = name.lower()
+            if name == "plaintext":
+                return
+            end = _RAW_TEXT_END.get(name)
+            if end is not None:  # skip the element's text, and go on from its end tag
+                found = end.search(text, match.end())
+                if found is None:
+                    return
+                position = found.start()
+                break
+        else:
             return
-        position = match.end()
-        name = match.group("name")
-        if name is None or match.group("end"):
-            continue
-        yield name, match.group("attributes")
-        name = name.lower()
-        if name == "plaintext":
-            return
-        end = _RAW_TEXT_END.get(name)
-        if end is not None:
-            found = end.search(text, position)
-            position = found.start() if found else length
 
 
 def count_attributes(markup: str, limit: int | None = None) -> int:
