@@ -86,16 +86,25 @@ def _near_memory_limit(memory_mb: int) -> bool:
     return peak_kb * 1024 >= 0.9 * memory_mb * MB
 
 
-def _serve(conn, memory_mb: int) -> None:
-    """A worker's life: take (html, url, charset), reply ("ok", Article) or an error, until told to stop."""
+def _serve(conn, memory_mb: int, backstop_s: float) -> None:
+    """A worker's life: take (html, url, charset), reply ("ok", Article) or an error, until told to stop.
+
+    The server kills a worker that overruns; should the server itself die (SIGKILL), an alarm with the
+    default action still ends an extraction after `backstop_s`, so no orphan runs on unbounded.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle; it closes the pool
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
     _limit_memory(memory_mb)
     while True:
         try:
             request = conn.recv()
             if request is None:
                 return
-            reply = ("ok", extract(request[0], url=request[1], http_charset=request[2]))
+            signal.setitimer(signal.ITIMER_REAL, backstop_s)
+            try:
+                reply = ("ok", extract(request[0], url=request[1], http_charset=request[2]))
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
         except (EOFError, OSError):  # the server process is gone
             return
         except ApiError as err:
@@ -119,6 +128,9 @@ def _serve(conn, memory_mb: int) -> None:
             return
         except OSError:
             return
+        except Exception:  # a reply that does not pickle (pickling fails before anything is written)
+            conn.send(("exception", traceback.format_exc(), True))
+            return
         if retire:
             return
 
@@ -137,10 +149,10 @@ class WorkerCrashed(RuntimeError):
 # ---- the pool -------------------------------------------------------------------------------------------
 
 class _Worker:
-    def __init__(self, context, memory_mb: int):
+    def __init__(self, context, memory_mb: int, timeout_s: float):
         self.conn, child_conn = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child_conn, memory_mb), daemon=True,
-                                       name="declutter-extract")
+        self.process = context.Process(target=_serve, args=(child_conn, memory_mb, 2 * timeout_s + 5),
+                                       daemon=True, name="declutter-extract")
         self.process.start()
         child_conn.close()
 
@@ -248,7 +260,7 @@ class WorkerPool:
                     self._busy.add(worker)
                     return worker
                 worker.stop(kill=True)
-        worker = _Worker(self._context(), self.memory_mb)  # outside the lock: starting takes a while
+        worker = _Worker(self._context(), self.memory_mb, self.timeout_s)  # outside the lock: takes a while
         with self._lock:
             self._busy.add(worker)
         return worker
