@@ -15,7 +15,7 @@ Phases, all in one run so that the numbers compare on the same machine at the sa
    summed PSS of gunicorn and all its descendants (fork servers, extraction workers) sampled every
    second, and the largest extraction worker's RSS. The served rate is compared with
    calibrated rate x web workers (a sync gunicorn worker runs one extraction at a time).
-At the end gunicorn gets SIGTERM, and any process of its session still alive after 10 s is reported.
+At the end gunicorn gets SIGTERM, and any process of its process group still alive after 10 s is reported.
 """
 
 from __future__ import annotations
@@ -340,12 +340,12 @@ def main() -> int:
         leftover = []
         while time.monotonic() < deadline:
             leftover = [int(e.name) for e in Path("/proc").iterdir()
-                        if e.name.isdigit() and (_stat(int(e.name)) or [0, 0, 0, -1])[3] == str(server.pid)]
+                        if e.name.isdigit() and (_stat(int(e.name)) or [0, 0, -1])[2] == str(server.pid)]
             if not leftover:
                 break
             time.sleep(0.2)
         report["leftover_processes"] = leftover
-        print(f"gunicorn stopped; processes left in its session: {leftover or 'none'}; log: {log.name}")
+        print(f"gunicorn stopped; processes left in its group: {leftover or 'none'}; log: {log.name}")
     report["memory_samples"] = sampler.samples
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))

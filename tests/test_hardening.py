@@ -466,7 +466,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _session_processes(session: int) -> list[int]:
+def _group_processes(group: int) -> list[int]:
+    """Live processes of the process group `group` (the server was started as its leader)."""
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -474,7 +475,7 @@ def _session_processes(session: int) -> list[int]:
                 fields = (entry / "stat").read_text().rsplit(") ", 1)[1].split()
             except (OSError, IndexError):
                 continue
-            if int(fields[3]) == session and fields[0] != "Z":
+            if int(fields[2]) == group and fields[0] != "Z":
                 pids.append(int(entry.name))
     return pids
 
@@ -493,7 +494,7 @@ def test_real_server_uses_the_pool_and_leaves_no_process_behind(server):
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for(base + "/healthz")
-        assert _session_processes(process.pid) and len(_session_processes(process.pid)) <= 2  # no pool yet
+        assert _group_processes(process.pid) and len(_group_processes(process.pid)) <= 2  # no pool yet
 
         status, body = _post(base + "/v1/extract", page())
         assert status == 200 and body["title"] == "Hardening"
@@ -505,9 +506,9 @@ def test_real_server_uses_the_pool_and_leaves_no_process_behind(server):
         process.send_signal(signal.SIGTERM if server == "gunicorn" else signal.SIGINT)
         process.wait(20)
     deadline = time.monotonic() + 10
-    while _session_processes(process.pid) and time.monotonic() < deadline:
+    while _group_processes(process.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _session_processes(process.pid) == []
+    assert _group_processes(process.pid) == []
 
 
 def _wait_for(url: str) -> None:
