@@ -66,7 +66,7 @@ def parse(text: str) -> lxml.html.HtmlElement:
         raise BadInput("The page is empty.")
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8"), parser=_PARSER)
-    except (etree.ParserError, ValueError) as exc:
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:  # XMLSyntaxError: libxml2 out of memory
         raise NoArticle(f"The page could not be parsed as HTML: {exc}.") from None
     if root is None or root.tag != "html":
         raise NoArticle("The page has no HTML document in it.")

@@ -170,25 +170,33 @@ class _TextWriter:
         if value.strip():
             self.paragraphs.append(value.strip("\n"))
 
-    def walk(self, element: HtmlElement) -> None:
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag == "pre":
-            self.verbatim(element.text_content())
-            return
-        if tag in BLOCK_TAGS:
-            self.end_paragraph()
-        elif tag == "br":
-            self.newline()
-        if element.text and tag:
-            self.text(element.text)
-        for child in element:
-            self.walk(child)
-            if child.tail:
-                self.text(child.tail)
-        if tag in BLOCK_TAGS:
-            self.end_paragraph()
-        elif tag in ("td", "th"):
-            self.text(" ")
+    def walk(self, root: HtmlElement) -> None:
+        """Depth-first, with an explicit stack: no recursion limit however deep the page nests."""
+        stack: list = [(root, False)]
+        while stack:
+            element, closing = stack.pop()
+            tag = element.tag if isinstance(element.tag, str) else ""
+            if closing:
+                if tag in BLOCK_TAGS:
+                    self.end_paragraph()
+                elif tag in ("td", "th"):
+                    self.text(" ")
+                if element.tail and element is not root:
+                    self.text(element.tail)
+                continue
+            if tag == "pre":
+                self.verbatim(element.text_content())
+                if element.tail and element is not root:
+                    self.text(element.tail)
+                continue
+            if tag in BLOCK_TAGS:
+                self.end_paragraph()
+            elif tag == "br":
+                self.newline()
+            if element.text and tag:
+                self.text(element.text)
+            stack.append((element, True))
+            stack.extend((child, False) for child in reversed(element))
 
 
 def plain_text(container: HtmlElement) -> str:

@@ -74,6 +74,8 @@ def best_container(root: HtmlElement, hint: HtmlElement | None = None) -> HtmlEl
     try:
         chosen = _TreeDocument(root).summary(html_partial=True).element
     except Unparseable as exc:
+        if isinstance(exc.__context__, MemoryError):
+            raise exc.__context__ from None  # out of memory is the worker's to report, not "no article"
         raise NoArticle(f"No article could be found in the page ({exc}).") from None
     if hint is not None:
         hinted = text_length(hint)
