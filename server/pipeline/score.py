@@ -39,6 +39,12 @@ class _TreeDocument(Document):
         # already do it, and its link rewriting was a tenth of the whole pipeline's time.
         return copy.deepcopy(input)
 
+    def get_link_density(self, elem):
+        # readability measures text through three regex passes per element (half its scoring time); folding
+        # whitespace runs to one character gives the same lengths at C speed.
+        links = sum(_folded_length(a.text_content()) for a in elem.iterfind(".//a"))
+        return links / max(_folded_length(elem.text_content()), 1)
+
     def class_weight(self, e):
         # readability marks <body> id="readabilityBody", which its own "body" keyword then favours: a stray
         # line of text straight in <body> would make the whole page the article.
@@ -58,6 +64,10 @@ class _TreeDocument(Document):
 
     def get_clean_html(self):
         return _Chosen(self.html)
+
+
+def _folded_length(text: str) -> int:
+    return len(" ".join(text.split()))
 
 
 def text_length(element: HtmlElement) -> int:
