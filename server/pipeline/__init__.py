@@ -35,11 +35,11 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     options = options or DEFAULT_OPTIONS
     url = _checked_url(url)
     site = siterules.rule_for(url, options)                       # this host's rule, if it has one
-    text = decode.to_text(html, http_charset)
+    page = decode.to_text(html, http_charset)
     if site:
-        text = siterules.sites.find_replace(site, text)          # the rule's text fixes come before the parse
-    guard.check_markup(text, options)                             # refuse what would make the parse blow up
-    root = decode.parse(text)                                     # one parse of the page
+        page = siterules.sites.find_replace(site, page)          # the rule's text fixes come before the parse
+    guard.check_markup(page, options)                             # refuse what would make the parse blow up
+    root = decode.parse(page)                                     # one parse of the page
     guard.check_tree(root, options)                               # refuse trees that cost unbounded time
     meta = read_metadata(root, url)                               # before scripts go: JSON-LD lives in them
     if site:
