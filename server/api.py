@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hmac
+import json
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from . import fetch
 from .errors import ApiError, BadInput, TooLarge, UnsupportedType
 from .pipeline import serialize
 
@@ -81,8 +83,6 @@ def _read_request() -> tuple[str | bytes | None, str | None, str, str | None]:
 
 
 def _json_object(raw: bytes) -> dict:
-    import json
-
     try:
         payload = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: deeply nested arrays
@@ -93,7 +93,5 @@ def _json_object(raw: bytes) -> dict:
 
 
 def _fetch(url: str):
-    from .fetch import fetch_page
-
-    page = fetch_page(url, current_app.config["DECLUTTER"])
+    page = fetch.fetch_page(url, current_app.config["DECLUTTER"])
     return page.body, page.charset, page.url

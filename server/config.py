@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 
 MB = 1024 * 1024
 
@@ -36,7 +36,6 @@ class Config:
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For names the client
     public_url: str = ""  # the origin the bookmarklet calls; empty means the request's own
     testing: bool = False
-    extra: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_env(cls, environ=None) -> Config:
