@@ -230,6 +230,23 @@ def test_api_example(example: Example, saved_pages):
             assert problem is None, problem
 
 
+README_COMMANDS = [command for block in re.findall(r"```sh\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+                   for command in commands(block) if "curl " in command]
+
+
+def test_readme_has_curl_examples():
+    assert len(README_COMMANDS) >= 3
+
+
+@pytest.mark.parametrize("command", README_COMMANDS)
+def test_readme_curl_example_gets_the_article(command, saved_pages):
+    request = parse_curl(command)
+    response = app_for({}).test_client().open(request.path, method=request.method, headers=request.headers,
+                                              data=request.body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert "Glass dismissed concerns" in response.get_data(as_text=True)
+
+
 # -- the other docs, against the code ------------------------------------------------------------------
 
 def config_variables() -> set[str]:
