@@ -3,7 +3,7 @@
 
 import { jobKey, readerJobId } from "../jobs.js";
 import { FONT_SIZE, loadSettings, saveSettings } from "../settings.js";
-import { buildArticle, dropRepeatedTitle } from "./article.js";
+import { buildArticle, dropRepeatedTitle, webUrl } from "./article.js";
 
 const key = jobKey(readerJobId(location));
 let job = null;
@@ -17,15 +17,6 @@ function el(tag, attributes = {}, ...children) {
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
   element.append(...children);
   return element;
-}
-
-function webUrl(value) {
-  try {
-    const url = new URL(value);
-    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
-  } catch {
-    return null;
-  }
 }
 
 // --- appearance -------------------------------------------------------------------------------
@@ -223,7 +214,7 @@ function showArticle(article) {
   }
   articleElement.dir = ["ltr", "rtl"].includes(article.dir) ? article.dir : "auto";
 
-  const content = buildArticle(article.content);
+  const content = buildArticle(article.content, { base: url });
   dropRepeatedTitle(content, title);
   for (const image of content.querySelectorAll("img")) {
     // An image that fails to load (offline, gone) is dropped rather than shown as a broken box.

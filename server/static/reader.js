@@ -5,11 +5,10 @@
 //   2. ?url=... in the address: the API fetches the page;
 //   3. the window that opened this one (the bookmarklet): we say "ready", it sends the page;
 //   4. nothing: say how to get here with a page.
-import { buildArticle, dropRepeatedTitle, safeUrl } from "./article.js";
+import { buildArticle, dropRepeatedTitle, webUrl } from "./article.js";
 
 const TOKEN_KEY = "declutter.token";
 const HANDOFF_MS = 15000;  // how long to wait for the opener's page after saying "ready"
-const WEB = new Set(["http:", "https:"]);
 const $ = (id) => document.getElementById(id);
 const body = document.body;
 
@@ -57,7 +56,7 @@ function receiveFromOpener(opener) {
     window.removeEventListener("message", onMessage);
     clearTimeout(timer);
     // The address must be the sender's own: a page cannot pass itself off as another site.
-    let url = typeof data.url === "string" ? safeUrl(data.url, WEB) : null;
+    let url = webUrl(data.url);
     if (url && new URL(url).origin !== event.origin) url = null;
     history.replaceState(null, "", location.pathname);
     extract({ method: "POST", page: { html: data.html, url } });
@@ -77,7 +76,7 @@ function orphaned() {
 
 async function extract(request) {
   showLoading(request.method === "GET" ? "Fetching the page\u2026" : "Reading the page\u2026");
-  if (request.method === "GET" && !safeUrl(request.url ?? "", WEB)) {
+  if (request.method === "GET" && !webUrl(request.url)) {
     return showError({ code: "bad_request", message: "The bookmarklet could not send this page\u2019s address." });
   }
   const api = body.dataset.api;
@@ -142,7 +141,7 @@ function askForToken(error, retry) {
 // --- showing it -------------------------------------------------------------------------------------
 
 function showArticle(article) {
-  const base = safeUrl(article.url ?? "", WEB);
+  const base = webUrl(article.url);
   const host = base ? new URL(base).hostname.replace(/^www\./, "") : "";
   const title = article.title || "Untitled";
   document.title = `${title} \u2013 Declutter`;
@@ -216,7 +215,7 @@ function showError(error, pageUrl = null) {
     detail.push(el("br", {}), el("br", {}), "This page keeps the bookmarklet from sending it, so the server had to fetch it "
       + "by its address. The browser extension can read pages like this one.");
   }
-  const original = pageUrl && safeUrl(pageUrl, WEB);
+  const original = pageUrl && webUrl(pageUrl);
   const actions = [homeLink("Try another page")];
   if (original) actions.unshift(el("a", { class: "button", href: original, rel: "noopener noreferrer" }, "Open the original"));
   showMessage(title, detail, actions);

@@ -280,7 +280,48 @@ def test_reading_settings_apply_and_are_remembered(context, service):
     })()"""
     expected = {"theme": "sepia", "font": "sans", "width": "wide", "size": "20px"}
     assert reader.evaluate(settings) == expected
+    # The themes and the print style come from article.css, the stylesheet the extension's reader shares.
+    background = "() => getComputedStyle(document.documentElement).backgroundColor"
+    assert reader.evaluate(background) == "rgb(244, 236, 216)"
+    reader.emulate_media(media="print")
+    assert reader.evaluate(background) == "rgb(255, 255, 255)"
+    assert reader.evaluate("() => getComputedStyle(document.querySelector('.toolbar')).display") == "none"
+    reader.emulate_media(media="screen")
     assert reader.get_attribute("[data-pref=theme][data-value=sepia]", "aria-pressed") == "true"
     other = context.new_page()
     other.goto(service.url + "/read")
     assert other.evaluate(settings) == expected
+
+
+RELATIVE = """<p><a href="/about">about</a> <a href="#notes">notes</a> <a href="javascript:alert(1)">js</a>
+<a href="mailto:a@example.org">mail</a></p>
+<img src="pic.png" srcset="pic-2x.png 2x, data:x 3x, //cdn.example.org/p.png 1x" alt="P">
+<blockquote cite="../said">quoted</blockquote><q cite="mailto:a@example.org">q</q>"""
+
+BUILD = """async ([html, base]) => {
+    const { buildArticle } = await import("/static/article.js");
+    const box = document.createElement("div");
+    box.append(buildArticle(html, { base }));
+    return box.outerHTML;
+}"""
+
+
+def test_reader_makes_urls_absolute_against_the_page_and_keeps_only_web_ones(context, service):
+    reader = context.new_page()
+    reader.goto(service.url + "/read")
+    reader.wait_for_selector("body[data-state=message]")
+
+    html = reader.evaluate(BUILD, [RELATIVE, "https://example.org/news/story?id=1"])
+    for present in ('href="https://example.org/about"', 'href="https://example.org/news/story?id=1#notes"',
+                    "<a>js</a>", 'href="mailto:a@example.org"', 'src="https://example.org/news/pic.png"',
+                    'srcset="https://example.org/news/pic-2x.png 2x, https://cdn.example.org/p.png 1x"',
+                    'cite="https://example.org/said"', "<q>q</q>"):
+        assert present in html, present
+    assert "data:" not in html and "javascript:" not in html
+
+    # Without a base, or with one that is not a web page, relative URLs go and so does the image.
+    for base in (None, "javascript:alert(1)//", "data:text/html,x"):
+        html = reader.evaluate(BUILD, [RELATIVE, base])
+        assert '<a>about</a>' in html and '<a>notes</a>' in html, base
+        assert "<img" not in html and "cite=" not in html and "javascript:" not in html, base
+        assert 'href="mailto:a@example.org"' in html, base

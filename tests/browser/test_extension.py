@@ -271,6 +271,8 @@ HOSTILE = """
 <iframe src="https://example.org/"></iframe><svg><a href="https://example.org/">svg</a></svg>
 <form><input value="secret"><button>Go</button></form>
 <custom-tag><em>kept text</em></custom-tag><table><tr><td colspan="2" bgcolor="red">cell</td></tr></table>
+<blockquote cite="https://example.org/said">quoted</blockquote><q cite="mailto:a@example.org">mail cite</q>
+<abbr title="HyperText Markup Language">HTML</abbr><!-- a comment -->
 """
 
 
@@ -290,11 +292,13 @@ def test_reader_rebuilds_server_markup_through_its_own_allowlist(extension):
     assert page.evaluate("() => window.pwned") is None
     for absent in ("onclick", "style=", "class=", "javascript:", "<script", "<style", "onerror",
                    "data:", "<iframe", "<svg", "<form", "<input", "<button", "secret", "custom-tag",
-                   "bgcolor", 'target="'):
+                   "bgcolor", 'target="', "<q cite", "comment"):
         assert absent not in html, absent
     for present in ('<a href="https://example.org/ok" rel="noopener noreferrer">good</a>',
                     'href="mailto:a@example.org"', '<em>kept text</em>', '<td colspan="2">cell</td>',
-                    'srcset="https://example.org/b.png 2x"', 'alt="A"', '<a>bad</a>'):
+                    'srcset="https://example.org/b.png 2x"', 'alt="A"', '<a>bad</a>',
+                    '<blockquote cite="https://example.org/said">', '<q>mail cite</q>',
+                    '<abbr title="HyperText Markup Language">HTML</abbr>'):
         assert present in html, present
     assert html.count("<img") == 1
 
