@@ -28,7 +28,10 @@ def test_the_article_survives_untouched():
     ("<div class='bar'><span>Share this article</span> <a href='#'>Facebook</a> <a href='#'>X</a></div>",
      "Facebook"),
     ("<div><button>AI summary</button> <button>Listen to this article</button></div>", "Listen to this"),
-], ids=["app-box", "also-read", "ad-label", "newsletter", "share-bar", "ai-toolbar"])
+    ("<div class='c-9'><p>You have 2 free articles left this month.</p><a href='/subscribe'>Subscribe now</a>"
+     "<p>Already a subscriber? <a href='/login'>Log in</a></p></div>", "free articles left"),
+    ("<p><a href='#main'>Skip to main content</a></p><div><a href='#top'>Back to top</a></div>", "Back to top"),
+], ids=["app-box", "also-read", "ad-label", "newsletter", "share-bar", "ai-toolbar", "paywall", "page-chrome"])
 def test_clutter_between_paragraphs_goes_and_the_paragraphs_stay(clutter, gone):
     text = text_of(article_page(inside=clutter))
     assert gone.lower() not in text.lower()
