@@ -20,6 +20,7 @@ def test_metadata_is_read_from_the_page(daily8_html):
     article = extract(daily8_html, url=DAILY8_URL)
     assert article.title == "U.S. envoy plays down Washington-Tokyo trade row"
     assert article.site_name == "Daily8"
+    assert article.byline == "Japan Times"  # the "Japan Times · 13 hours ago" line under the headline
     assert article.published_time == "2025-06-06T21:14:00+00:00"
     assert article.lang == "en"
     assert article.lead_image_url == "https://cdn.daily8.ai/img/us-envoy-plays-down-washington-tokyo-trade-row.webp"

@@ -81,6 +81,13 @@ def test_metadata_urls_are_http_only():
     assert meta.canonical_url == "https://news.example/a?b=1" and meta.lead_image_url == "https://cdn.example/i.png"
 
 
+def test_byline_from_the_source_and_time_line_under_the_headline():
+    body = ("<h1>Harbour plan approved</h1><img src='/a.jpg'><div><span>Harbour Times</span><span>2 hours ago</span>"
+            "</div><p>Story text that is long enough to be the story, with more words to read here.</p>")
+    assert meta_of("<title>Harbour plan approved</title>", body).byline == "Harbour Times"
+    assert meta_of("<title>Harbour plan approved</title>", body.replace("2 hours ago", "in print")).byline is None
+
+
 @pytest.mark.parametrize("title, site, expected", [
     ("U.S. envoy plays down Washington-Tokyo trade row | Daily8", "Daily8",
      "U.S. envoy plays down Washington-Tokyo trade row"),

@@ -18,6 +18,9 @@ BYLINE_END = re.compile(
     r"\s+[-–—•|·]\s+|\s*[•|·\n]|\d|\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d", re.I)
 NOT_A_NAME = re.compile(r"(?:about the author|follow|share|comments?|posted|updated|published)\b", re.I)
 BYLINE_EDGES = re.compile(r"^[\s|·•—–\-,:]+|[\s|·•—–\-,:]+$")
+BYLINE_LINE_REACH = 4  # elements after the headline where its "source · time" line may stand
+TIME_WORDS = re.compile(
+    r"\b(?:ago|yesterday|today|updated|published|min read|\d{1,2}:\d{2}|\d{4})\b|前|전|vor |il y a|hace ", re.I)
 FIRST_TIME = etree.XPath("(//time[@datetime])[1]/@datetime")
 BYLINE_NODES = etree.XPath("//*[@rel='author'] | //*[contains(@itemprop, 'author')]//*[@itemprop='name'] | "
                 "//*[contains(@itemprop, 'author')][not(.//*[@itemprop='name'])] | "
@@ -184,6 +187,26 @@ def _dom_byline(root: HtmlElement) -> str | None:
     return _first(*(clean_byline(node.text_content()) for node in BYLINE_NODES(root)[:3]))
 
 
+def _byline_near_title(root: HtmlElement, title: str | None) -> str | None:
+    """"Japan Times · 13 hours ago" just below the headline: a short line of a name and a time, within the
+    few elements after the heading that carries the title; the name is the part that is not the time."""
+    wanted = " ".join((title or "").split()).casefold()
+    heading = next((h for h in root.iterfind(".//h1") if " ".join(h.text_content().split()).casefold() == wanted),
+                   None)
+    if heading is None:
+        return None
+    line = heading.getnext()
+    for _ in range(BYLINE_LINE_REACH):
+        if line is None:
+            return None
+        parts = [" ".join(child.text_content().split()) for child in line]
+        if 2 <= len(parts) <= 4 and len(line.text_content()) <= 80 and any(map(TIME_WORDS.search, parts)):
+            names = [p for p in parts if p and not TIME_WORDS.search(p) and not any(c.isdigit() for c in p)]
+            return clean_byline(names[0]) if names else None
+        line = line.getnext()
+    return None
+
+
 def _canonical_link(root: HtmlElement) -> str | None:
     head = root.find("head")
     links = head.iterfind("link") if head is not None else ()
@@ -213,9 +236,10 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
         meta.get("article:published_time"), ld.get("published_time"), meta.get("datepublished"), meta.get("date"),
         meta.get("dc.date"), meta.get("dc.date.issued"), meta.get("publish-date"), meta.get("parsely-pub-date"),
         meta.get("sailthru.date"))
+    clean_title = strip_site_suffix(title, site_name, headings)
     return Metadata(
-        title=strip_site_suffix(title, site_name, headings),
-        byline=byline or _dom_byline(root),
+        title=clean_title,
+        byline=byline or _dom_byline(root) or _byline_near_title(root, clean_title),
         site_name=site_name,
         lang=_first(root.get("lang"), root.get("xml:lang"), meta.get("content-language"),
                     (meta.get("og:locale") or "").replace("_", "-") or None),
