@@ -78,6 +78,14 @@ def test_selector_vocabularies_remove_named_containers():
     assert "Disqus" not in text and "ferries" not in text
 
 
+def test_custom_elements_are_named_by_their_tag():
+    page = article_page(inside="<newsletter-signup><p>Get the harbour briefing every morning.</p></newsletter-signup>",
+                        after="<related-articles><p>Ferry strike ends after a week of talks.</p></related-articles>")
+    text = text_of(page)
+    assert "harbour briefing" not in text and "Ferry strike" not in text
+    assert all(p in text for p in ARTICLE_PARAGRAPHS)
+
+
 def test_a_wrapper_with_an_unlucky_class_keeps_the_article():
     page = article_page().replace("<article>", "<article class='post has-comments share-enabled'>")
     assert all(p in text_of(page) for p in ARTICLE_PARAGRAPHS)

@@ -178,6 +178,8 @@ def _selector_match(element: HtmlElement, rules: GenericRules) -> tuple[str, str
     if role and role.strip().lower() in rules.group_of_role:
         return rules.group_of_role[role.strip().lower()], f"[role={role.strip().lower()}]"
     found = _word_match(element.get("class")) or _word_match(element.get("aria-label"))
+    if not found and "-" in element.tag:  # a custom element says what it is: <related-articles>, <ad-slot>
+        found = _word_match(element.tag)
     element_id = element.get("id")
     if not found and element_id:
         found = _word_match(element_id)
