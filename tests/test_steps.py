@@ -137,6 +137,16 @@ def test_the_lead_image_shown_above_the_body_comes_first():
     assert "<img" not in postclean.to_html(unshown)
 
 
+def test_embedded_videos_become_links_and_other_frames_go():
+    container = fragment('<p>Watch:</p><iframe src="https://www.youtube.com/embed/abc123"></iframe>'
+                         '<iframe src="//player.vimeo.com/video/42"></iframe><iframe src="https://ads.example/x"></iframe>')
+    postclean.tidy(container, "https://site.example/a", None)
+    html = postclean.to_html(container)
+    assert '<a href="https://www.youtube.com/embed/abc123">▶ Video (youtube.com)</a>' in html
+    assert '<a href="https://player.vimeo.com/video/42">' in html
+    assert "ads.example" not in html and "<iframe" not in html
+
+
 def test_plain_text_keeps_paragraphs_and_preformatted_code():
     text = postclean.plain_text(fragment("<p>one\n  two <b>three</b></p><pre>  a = 1\n    b = 2</pre>"
                                          "<ul><li>first</li><li>second</li></ul><p>x<br>y</p>"))

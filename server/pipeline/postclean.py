@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml.html import HtmlElement
@@ -23,6 +23,8 @@ KEEP_EMPTY = frozenset({"img", "br", "hr", "td", "th", "tr", "col", "picture", "
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 WORD = re.compile(r"\w+")
 SPACES = re.compile(r"\s+")
+VIDEO_HOSTS = frozenset({"youtube.com", "youtube-nocookie.com", "m.youtube.com", "youtu.be", "player.vimeo.com",
+                         "vimeo.com", "dailymotion.com", "geo.dailymotion.com", "player.twitch.tv"})
 
 
 def _is_placeholder(src: str | None) -> bool:
@@ -68,6 +70,22 @@ def add_lead_image(container: HtmlElement, root: HtmlElement, lead_url: str | No
     figure = container.makeelement("figure", {})
     figure.append(container.makeelement("img", {"src": lead_url, "alt": shown.get("alt") or ""}))
     container.insert(0, figure)
+
+
+def _videos_as_links(container: HtmlElement) -> None:
+    """Embedded players cannot pass the sanitizer (no iframes); a link to the video keeps it reachable."""
+    for frame in list(container.iter("iframe", "embed", "object")):
+        src = (frame.get("src") or frame.get("data") or "").strip()
+        host = (urlsplit(src).hostname or "").removeprefix("www.") if src.startswith(("http://", "https://",
+                                                                                          "//")) else ""
+        if host not in VIDEO_HOSTS:
+            continue
+        paragraph = frame.makeelement("p", {})
+        link = frame.makeelement("a", {"href": "https:" + src if src.startswith("//") else src})
+        link.text = f"▶ Video ({host})"
+        paragraph.append(link)
+        paragraph.tail = frame.tail
+        frame.getparent().replace(frame, paragraph)
 
 
 def _drop_title_heading(container: HtmlElement, title: str | None) -> None:
@@ -139,6 +157,7 @@ def _math_as_text(container: HtmlElement) -> None:
 def tidy(container: HtmlElement, url: str | None, title: str | None) -> None:
     _drop_title_heading(container, title)
     _math_as_text(container)
+    _videos_as_links(container)
     _absolute_urls(container, url)
     _drop_empty(container)
 
