@@ -133,9 +133,11 @@ def test_the_rule_file_loads_and_every_group_matches_its_own_phrases():
     rules = generic_rules()
     assert {g.name for g in rules.phrases} >= {"related", "comments", "app_promo", "ai_promo", "newsletter",
                                                "share", "advertisement", "lead_in", "cookie_consent"}
-    assert rules.whole.match("related articles").lastgroup == "related"
-    assert rules.whole.match("no comments yet").lastgroup == "comments"
-    assert rules.start.match("we use cookies to improve your experience").lastgroup == "cookie_consent"
+    assert rules.match_label("related articles", whole_text=True) == ("related", "related articles")
+    assert rules.match_label("no comments yet", whole_text=True) == ("comments", "no comments yet")
+    assert rules.match_label("explore what daily8 ai can do", whole_text=True)[0] == "ai_promo"
+    assert rules.match_label("related articles", whole_text=False) is None  # a long block is no label
+    assert rules.match_label("we use cookies to improve your experience", whole_text=False)[0] == "cookie_consent"
 
 
 @pytest.mark.parametrize("data, message", [

@@ -322,16 +322,15 @@ def _phrase_marks(page: _Page, rules: GenericRules, marked: set):
         if not length or length > START_TEXT_LIMIT or (parent is not None and page.length(parent) == length):
             continue  # no text, too long to be a label, or not the outermost element with this text
         text = normalize_text(node.text_content()[:LOOKED_AT_CHARS])
-        found = rules.whole.match(text) if length <= PHRASE_TEXT_LIMIT else None
-        found = found or rules.start.match(text)
+        found = rules.match_label(text, whole_text=length <= PHRASE_TEXT_LIMIT)
         if found:
-            group = rules.phrase_group(found.lastgroup)
-        elif length <= LEAD_IN_LIMIT:
-            found = lead_in.lead.match(text)
-            group = lead_in
-        if found:
-            for element in _owned(page, group, node, found.group(0)):
-                yield element, f"phrase:{group.name}", found.group(0)
+            group, phrase = rules.phrase_group(found[0]), found[1]
+        elif length <= LEAD_IN_LIMIT and (lead := lead_in.lead.match(text)):
+            group, phrase = lead_in, lead.group(0)
+        else:
+            continue
+        for element in _owned(page, group, node, phrase):
+            yield element, f"phrase:{group.name}", phrase
 
 
 # --- the sweep ----------------------------------------------------------------------------------------------

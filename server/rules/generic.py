@@ -44,19 +44,10 @@ class PhraseGroup:
     name: str
     owns: str
     max_chars: int
-    whole: re.Pattern | None  # phrases that must be the whole short text
+    literals: frozenset  # the whole-text phrases without a wildcard, normalized: a set lookup finds them
     start: re.Pattern | None  # phrases ending in "*": the start of a longer text
     by_language: dict  # language -> (whole, start) patterns, for tests and diagnostics
     lead: re.Pattern | None  # owns = "lead_in": the phrase, then a colon or dash, then the rest of the line
-
-    def match(self, normalized: str) -> str | None:
-        """The matching phrase text, or None."""
-        for pattern in (self.whole, self.start):
-            if pattern is not None:
-                found = pattern.match(normalized)
-                if found:
-                    return found.group(0)
-        return None
 
 
 @dataclass(frozen=True)
@@ -75,11 +66,28 @@ class GenericRules:
     group_of_tag: dict
     group_of_role: dict
     words: re.Pattern  # every group's words; the named group that matched is the rule group
-    whole: re.Pattern  # every phrase group's whole-text phrases, likewise
-    start: re.Pattern  # every phrase group's start-of-text phrases, likewise
+    start: re.Pattern  # every phrase group's start-of-text phrases, named by group
+    exact: dict  # normalized phrase without wildcard -> group name (most labels are found here)
+    wild: re.Pattern  # the whole-text phrases with a wildcard, named by group
 
     def phrase_group(self, name: str) -> PhraseGroup:
         return next(g for g in self.phrases if g.name == name)
+
+    def match_label(self, text: str, whole_text: bool) -> tuple[str, str] | None:
+        """(group, phrase) for a normalized text: whole-text phrases only when `whole_text` (a short label),
+        then the start-of-text ones."""
+        if whole_text:
+            if text in self.exact:
+                return self.exact[text], text
+            found = self.wild.match(text)
+            if found:
+                return found.lastgroup, found.group(0)
+        found = self.start.match(text)
+        return (found.lastgroup, found.group(0)) if found else None
+
+
+def _literals(phrases: list[str]) -> frozenset:
+    return frozenset(normalize_text(p) for p in phrases if "*" not in p)
 
 
 def _phrase_regex(phrases: list[str]) -> tuple[re.Pattern | None, re.Pattern | None]:
@@ -118,12 +126,12 @@ def _phrase_group(name: str, table: dict) -> PhraseGroup:
         raise RuleError(f"{where}.max_chars: a positive integer for owns = 'box', and only there")
     languages = {lang: _strings(table[lang], f"{where}.{lang}") for lang in sorted(LANGUAGES & set(table))}
     every = [p for phrases in languages.values() for p in phrases]
-    whole, start = _phrase_regex(every)
+    _, start = _phrase_regex(every)
     by_language = {lang: _phrase_regex(phrases) for lang, phrases in languages.items()}
     lead = None
     if owns == "lead_in":
         lead = re.compile("(?:" + "|".join(re.escape(normalize_text(p)) for p in every) + r")\s*[:：\-–—|»›>]+\s*\w")
-    return PhraseGroup(name, owns, max_chars, whole, start, by_language, lead)
+    return PhraseGroup(name, owns, max_chars, _literals(every), start, by_language, lead)
 
 
 def _selector_group(name: str, table: dict) -> SelectorGroup:
@@ -151,10 +159,16 @@ def parse_rules(data: dict) -> GenericRules:
     folded = lambda attr: re.compile("|".join(  # noqa: E731
         f"(?P<{g.name}>{getattr(g, attr).pattern})" for g in phrase_groups
         if g.owns != "lead_in" and getattr(g, attr) is not None))
+    named = [g for g in phrase_groups if g.owns != "lead_in"]
+    wild = {g.name: [p for lang in LANGUAGES & set(phrases[g.name]) for p in phrases[g.name][lang] if "*" in p]
+            for g in named}
+    wild_whole = {name: _phrase_regex(items)[0] for name, items in wild.items()}
     return GenericRules(
         phrases=phrase_groups,
-        whole=folded("whole"),
         start=folded("start"),
+        exact={literal: g.name for g in reversed(named) for literal in g.literals},
+        wild=re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in wild_whole.items()
+                                 if pattern is not None)),
         selectors=groups,
         group_of_tag={tag: g.name for g in reversed(groups) for tag in g.tags},
         group_of_role={role: g.name for g in reversed(groups) for role in g.roles},
