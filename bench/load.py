@@ -1,6 +1,6 @@
 """Load benchmark: gunicorn as the Procfile runs it, replaying a corpus at rising concurrency.
 
-    python bench/load.py --corpus /work/shared/corpus/readability-test-pages [--seconds 60]
+    python bench/load.py --corpus <readability-test-pages> [--seconds 60]
         [--steps 1,2,4,8] [--web-concurrency 2] [--calibrate-seconds 30] [--handoff-rounds 40] [--json F]
 
 Phases, all in one run so that the numbers compare on the same machine at the same time:
