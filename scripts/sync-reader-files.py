@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = {
     "extension/reader/article.js": "server/static/article.js",
     "extension/reader/article.css": "server/static/article.css",
+    "extension/reader/controls.css": "server/static/controls.css",
 }
 
 

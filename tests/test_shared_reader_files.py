@@ -1,7 +1,8 @@
 """The files both readers share: one source in extension/reader/, a byte-identical copy in server/static/.
 
 The extension's reader and the service's /read page build the article with the same article.js (the
-second line of defence after the server's sanitizer) and style it with the same article.css.
+second line of defence after the server's sanitizer) and style it with the same article.css, and
+their reading controls with the same controls.css.
 scripts/sync-reader-files.py copies each source over its copy; these tests fail while a copy differs,
 and check that both pages use the shared files.
 """
@@ -69,13 +70,16 @@ def test_both_readers_import_the_shared_builder():
 
 def test_both_reader_pages_load_the_shared_styles_first(client):
     extension = lxml.html.parse(str(ROOT / "extension" / "reader" / "reader.html")).getroot()
-    assert extension.xpath("//link[@rel='stylesheet']/@href") == ["article.css", "reader.css"]
-    for path in ("/read", "/", "/bookmarklet"):  # the themes are in article.css, so every page has it
+    assert extension.xpath("//link[@rel='stylesheet']/@href") == ["article.css", "controls.css", "reader.css"]
+    page = lxml.html.fromstring(client.get("/read").data)
+    assert page.xpath("//link[@rel='stylesheet']/@href") == [
+        "/static/article.css", "/static/controls.css", "/static/declutter.css"]
+    for path in ("/", "/bookmarklet"):  # the themes are in article.css, so every page has it; no controls here
         page = lxml.html.fromstring(client.get(path).data)
         assert page.xpath("//link[@rel='stylesheet']/@href") == ["/static/article.css", "/static/declutter.css"]
 
 
-@pytest.mark.parametrize("name", ["article.js", "article.css"])
+@pytest.mark.parametrize("name", ["article.js", "article.css", "controls.css"])
 def test_the_service_serves_its_copy(client, name):
     response = client.get(f"/static/{name}")
     assert response.status_code == 200
