@@ -41,10 +41,10 @@ import lxml.html
 from readability import Document
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from server.pipeline import extract  # noqa: E402
-from server.pipeline.options import DEFAULT_OPTIONS  # noqa: E402
-from server.pipeline.postclean import plain_text  # noqa: E402
-from server.rules.sites import rule_for  # noqa: E402
+from declutter.pipeline import extract  # noqa: E402
+from declutter.pipeline.options import DEFAULT_OPTIONS  # noqa: E402
+from declutter.pipeline.postclean import plain_text  # noqa: E402
+from declutter.rules.sites import rule_for  # noqa: E402
 
 BASE_URL = "http://fakehost/test/page.html"
 METADATA_FIELDS = {"title": "title", "byline": "byline", "excerpt": "excerpt", "lang": "lang",

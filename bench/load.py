@@ -54,12 +54,12 @@ def load_corpus(directory: Path) -> list[tuple[str, bytes]]:
 
 
 def _extract_quietly(html: bytes) -> None:
-    from server.errors import ApiError
-    from server.pipeline import extract
+    from declutter.errors import DeclutterError
+    from declutter.pipeline import extract
 
     try:
         extract(html, url=BASE_URL)
-    except ApiError:
+    except DeclutterError:
         pass
 
 

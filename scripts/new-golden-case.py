@@ -22,8 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from server.errors import ApiError  # noqa: E402
-from server.pipeline import extract  # noqa: E402
+from declutter.errors import DeclutterError  # noqa: E402
+from declutter.pipeline import extract  # noqa: E402
 
 PAGES = ROOT / "tests" / "pages"
 DEFAULT_URL = "http://fakehost/test/page.html"  # Mozilla's test-page base URL: matches no site rule
@@ -67,7 +67,7 @@ def main(argv=None) -> int:
         shutil.copyfile(args.page, source)
     try:
         article = extract(source.read_bytes(), url=url)
-    except ApiError as exc:
+    except DeclutterError as exc:
         print(f"the pipeline found no article ({exc}); the source is saved, write expected.txt by hand",
               file=sys.stderr)
         return 1

@@ -7,9 +7,9 @@ import json
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from . import fetch
-from .errors import ApiError, BadInput, TooLarge, UnsupportedType
-from .pipeline import serialize
+from declutter import fetch
+from declutter.errors import BadInput, TooLarge, Unauthorized, UnsupportedType
+from declutter.pipeline import serialize
 
 bp = Blueprint("api", __name__)
 
@@ -28,8 +28,7 @@ def _require_token():
         return None
     given = request.headers.get("Authorization", "")
     if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-        raise ApiError("A valid 'Authorization: Bearer <token>' header is required.", status=401,
-                       code="unauthorized")
+        raise Unauthorized("A valid 'Authorization: Bearer <token>' header is required.")
     return None
 
 

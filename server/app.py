@@ -6,7 +6,7 @@ from flask import Flask
 from flask_cors import CORS
 
 from .config import Config
-from .errors import register_error_handlers
+from .http_errors import register_error_handlers
 from .runner import make_runner
 from .security import init_security
 

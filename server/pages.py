@@ -20,8 +20,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from declutter.errors import BadInput, DeclutterError, TooLarge
+
 from . import bookmarklet
-from .errors import ApiError, BadInput, TooLarge
+from .http_errors import status_of
 
 bp = Blueprint("pages", __name__)
 
@@ -116,7 +118,7 @@ def _read_posted():
         return _reader({"page": {"html": html, "url": url}})
     try:
         article = current_app.extensions["declutter.runner"].run(html, url=url)
-    except ApiError as err:
+    except DeclutterError as err:
         return _reader_error(err)
     data = article.to_dict()
     data.pop("text", None)  # the reader shows `content`; the plain text would double the page
@@ -127,5 +129,5 @@ def _reader(data: dict | None = None, status: int = 200):
     return render_template("read.html", data=data), status
 
 
-def _reader_error(err: ApiError):
-    return _reader({"error": {"code": err.code, "message": err.message}}, err.status)
+def _reader_error(err: DeclutterError):
+    return _reader({"error": {"code": err.code, "message": err.message}}, status_of(err))

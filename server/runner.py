@@ -12,7 +12,7 @@ address space would pass `worker_memory_mb` fails with MemoryError and is replac
   gunicorn worker serves one request at a time, so it only ever starts one.
 - One worker is one `multiprocessing.Process` and a Pipe: a request is sent down the pipe and the reply
   awaited with `poll(remaining time)`, which makes kill-and-replace a matter of `kill()`.
-- Errors cross the pipe as (class, message, status, code) and are raised again as the same ApiError.
+- Errors cross the pipe pickled (each error class pickles as itself) and are raised again in the server.
 """
 
 from __future__ import annotations
@@ -27,30 +27,12 @@ import threading
 import traceback
 import weakref
 
-from .errors import ApiError
-from .pipeline import extract
+from declutter.errors import DeclutterError, ExtractionTimeout, OutOfMemory, ServerBusy, WorkerFailed
+from declutter.pipeline import extract
 
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
-
-
-class ExtractionTimeout(ApiError):
-    status, code = 503, "timeout"
-
-
-class ServerBusy(ApiError):
-    status, code = 503, "busy"
-
-
-class OutOfMemory(ApiError):
-    """The page needs more memory than a worker may take; the same page would fail again."""
-
-    status, code = 422, "out_of_memory"
-
-
-class WorkerFailed(ApiError):
-    status, code = 503, "worker_failed"
 
 
 class InProcessRunner:
@@ -107,8 +89,8 @@ def _serve(conn, memory_mb: int, backstop_s: float) -> None:
                 signal.setitimer(signal.ITIMER_REAL, 0)
         except (EOFError, OSError):  # the server process is gone
             return
-        except ApiError as err:
-            reply = ("api_error", (type(err), err.message, err.status, err.code))
+        except DeclutterError as err:
+            reply = ("api_error", err)
         except MemoryError:
             reply = ("memory", None)
         except Exception:
@@ -133,13 +115,6 @@ def _serve(conn, memory_mb: int, backstop_s: float) -> None:
             return
         if retire:
             return
-
-
-def _rebuild_error(cls, message: str, status: int, code: str) -> ApiError:
-    try:
-        return cls(message, status=status, code=code)
-    except TypeError:  # a subclass with its own constructor: keep status and code, lose the type
-        return ApiError(message, status=status, code=code)
 
 
 class WorkerCrashed(RuntimeError):
@@ -209,7 +184,7 @@ class WorkerPool:
     def _context(self):
         context = multiprocessing.get_context(self._context_name)
         if self._context_name == "forkserver":
-            context.set_forkserver_preload(["server.pipeline"])
+            context.set_forkserver_preload(["declutter.pipeline"])
         return context
 
     def run(self, html, *, url=None, http_charset=None):
@@ -247,7 +222,7 @@ class WorkerPool:
         if kind == "ok":
             return value
         if kind == "api_error":
-            raise _rebuild_error(*value)
+            raise value
         raise WorkerCrashed(value)
 
     def _take(self) -> _Worker:

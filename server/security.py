@@ -21,7 +21,7 @@ from flask_limiter.util import get_remote_address
 from limits import parse_many
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .errors import error_body
+from .http_errors import error_body
 
 ALL_RESPONSES = {
     "X-Content-Type-Options": "nosniff",

@@ -104,7 +104,24 @@ def test_cors_allows_extensions_and_configured_origins_only():
 
 
 def test_the_reply_is_the_articles_dict(client, daily8_html):
-    from server.pipeline import extract
+    from declutter.pipeline import extract
 
     reply = client.post("/v1/extract", json={"html": daily8_html, "url": DAILY8_URL}).get_json()
     assert reply == json.loads(json.dumps(extract(daily8_html, url=DAILY8_URL).to_dict()))
+
+
+@pytest.mark.parametrize("body", [
+    b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40,  # an image
+    b"\x7fELF\x02\x01\x01" + bytes(4000),  # a program
+    bytes(range(256)) * 40,  # no signature, but NUL bytes
+    "".join(chr(c) for c in range(1, 32) if c not in (9, 10, 13)).encode() * 200,  # control characters
+])
+def test_binary_bodies_are_refused_not_read_as_pages(client, body):
+    reply = client.post("/v1/extract", data=body, content_type="text/html")
+    assert reply.status_code == 415 and reply.get_json()["error"]["code"] == "not_a_page"
+
+
+def test_a_page_with_a_few_stray_control_characters_is_still_a_page(client):
+    page = article_page(title="Stray bytes").replace("</p>", "\x01</p>", 2)
+    reply = client.post("/v1/extract", data=page.encode(), content_type="text/html")
+    assert reply.status_code == 200 and reply.get_json()["title"] == "Stray bytes"

@@ -43,3 +43,28 @@ def test_serve_starts_the_app(monkeypatch):
 def test_the_console_script_is_installed():
     done = subprocess.run(["declutter", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "extract" in done.stdout and "rules" in done.stdout
+
+
+def test_unreadable_files_are_one_line_and_a_nonzero_exit(tmp_path, capsys):
+    for path in (tmp_path / "missing.html", tmp_path):
+        assert main(["extract", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"declutter: cannot read {path}") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_binary_file_is_refused(tmp_path, capsys):
+    image = tmp_path / "image.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    assert main(["extract", str(image)]) == 1
+    assert "not an HTML page" in capsys.readouterr().err
+
+
+def test_the_library_command_runs_without_the_service():
+    done = subprocess.run([sys.executable, "-m", "declutter", "extract", "-", "--format", "text"],
+                          input=open(SAMPLE, "rb").read(), capture_output=True, check=True)
+    assert done.stdout.decode().startswith("U.S. envoy plays down Washington-Tokyo trade row\n")
+
+
+def test_help_names_the_defaults():
+    done = subprocess.run(["declutter", "serve", "--help"], capture_output=True, text=True)
+    assert "default: 127.0.0.1" in done.stdout and "default: 5000" in done.stdout

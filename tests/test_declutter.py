@@ -3,8 +3,8 @@
 import pytest
 from helpers import ARTICLE_PARAGRAPHS, article_page
 
-from server.pipeline import Options, extract
-from server.rules.generic import RuleError, generic_rules, parse_rules
+from declutter.pipeline import Options, extract
+from declutter.rules.generic import RuleError, generic_rules, parse_rules
 
 
 def text_of(html: str, **kw) -> str:
@@ -118,8 +118,8 @@ def test_a_related_heading_inside_the_article_takes_its_links_not_the_rest_of_th
 
 
 def test_the_backup_restores_the_page_when_rules_would_take_nearly_everything():
-    from server.pipeline.declutter import remove_clutter
-    from server.pipeline.decode import parse
+    from declutter.pipeline.declutter import remove_clutter
+    from declutter.pipeline.decode import parse
 
     # the whole story sits in boxes named like clutter: removing them would leave nothing
     root = parse("<html><body><div class='newsletter'>" + ARTICLE_PARAGRAPHS[0] + "</div>"

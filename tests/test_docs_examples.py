@@ -29,8 +29,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 from reply_match import mismatches, text_mismatch
 
+from declutter import fetch as fetch_module
 from server import create_app
-from server import fetch as fetch_module
 from server.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]

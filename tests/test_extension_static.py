@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from server.pipeline import sanitize
+from declutter.pipeline import sanitize
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTENSION = ROOT / "extension"

@@ -17,8 +17,9 @@ import pytest
 import requests
 import urllib3.util.connection
 
-from server import fetch
+from declutter import fetch
 from server.config import Config
+from server.http_errors import status_of
 
 PUBLIC = "93.184.216.34"
 PUBLIC6 = "2606:2800:220:1:248:1893:25c8:1946"
@@ -172,7 +173,7 @@ def test_refused_addresses_never_connect(url, dns, net, sockets):
     dns.add("localhost.test", ["127.0.0.1"])
     with pytest.raises(fetch.BlockedAddress) as error:
         fetch.fetch_page(url, CONFIG)
-    assert (error.value.status, error.value.code) == (403, "blocked_address")
+    assert (status_of(error.value), error.value.code) == (403, "blocked_address")
     assert net.connects == [] and sockets == []
     assert "not allowed" in error.value.message
     for address in dns.answers[-1]:
@@ -242,7 +243,7 @@ def test_the_socket_connect_itself_goes_to_the_checked_address(dns, sockets):
     dns.add("rebind.example", [PUBLIC], ["10.0.0.1"])
     with pytest.raises(fetch.UpstreamError) as error:
         fetch.fetch_page("https://rebind.example/", CONFIG)
-    assert error.value.status == 502
+    assert status_of(error.value) == 502
     assert "connection refused" in error.value.message
     assert [address[:2] for address in sockets] == [(PUBLIC, 443)]
     assert dns.lookups.count("rebind.example") == 1  # a literal may be parsed again; the name is not
@@ -366,7 +367,7 @@ def test_the_allow_list_is_off_by_default():
 def test_ports_outside_the_list_are_refused_before_resolving(url, dns, net):
     with pytest.raises(fetch.BlockedPort) as error:
         fetch.fetch_page(url, CONFIG)
-    assert (error.value.status, error.value.code) == (403, "blocked_port")
+    assert (status_of(error.value), error.value.code) == (403, "blocked_port")
     assert dns.lookups == [] and net.connects == []
 
 
@@ -390,7 +391,7 @@ def test_configured_ports_are_allowed(dns, net):
 def test_malformed_urls_are_400_before_resolving(url, dns, net):
     with pytest.raises(fetch.BadUrl) as error:
         fetch.fetch_page(url, CONFIG)
-    assert (error.value.status, error.value.code) == (400, "bad_url")
+    assert (status_of(error.value), error.value.code) == (400, "bad_url")
     assert dns.lookups == [] and net.connects == []
 
 

@@ -4,9 +4,9 @@ import tomllib
 
 import pytest
 
-from server.rules import cli
-from server.rules.ftr import IGNORED, LICENSE_COPY, SOURCE, import_directory, read_ftr, rule_name_for
-from server.rules.sites import load_rule, parse_rule
+from declutter.rules import cli
+from declutter.rules.ftr import IGNORED, LICENSE_COPY, SOURCE, import_directory, read_ftr, rule_name_for
+from declutter.rules.sites import load_rule, parse_rule
 
 GUARDIAN_LIKE = """\
 # a comment, then a blank line

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from server.pipeline import Article, extract
+from declutter.pipeline import Article, extract
 
 PAGES = Path(__file__).parent / "pages"
 DEFAULT_URL = "http://fakehost/test/page.html"  # Mozilla's test-page base URL; matches no site rule

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import pytest
 from lxml.html import fragment_fromstring
 
-from server.pipeline import extract
-from server.pipeline.declutter import remove_clutter
-from server.pipeline.decode import parse
-from server.pipeline.options import DEFAULT_OPTIONS
-from server.rules.generic import LANGUAGES, generic_rules, normalize_text
+from declutter.pipeline import extract
+from declutter.pipeline.declutter import remove_clutter
+from declutter.pipeline.decode import parse
+from declutter.pipeline.options import DEFAULT_OPTIONS
+from declutter.rules.generic import LANGUAGES, generic_rules, normalize_text
 
 
 @dataclass(frozen=True)

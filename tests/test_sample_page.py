@@ -2,7 +2,7 @@
 
 from helpers import DAILY8_URL, token_f1
 
-from server.pipeline import extract
+from declutter.pipeline import extract
 
 CLUTTER = ["Try Our AI Features", "Explore what Daily8 AI can do", "Comments", "No comments yet",
            "Related Articles", "ispace", "Download the App", "Get it on", "Write a comment"]

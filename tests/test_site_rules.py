@@ -4,8 +4,8 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from server.rules import sites
-from server.rules.sites import (
+from declutter.rules import sites
+from declutter.rules.sites import (
     SITES_DIR,
     RuleError,
     SiteIndex,

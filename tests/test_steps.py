@@ -3,13 +3,13 @@
 import lxml.html
 import pytest
 
-from server.errors import BadInput
-from server.pipeline import decode, postclean, score
-from server.pipeline.metadata import read_metadata, strip_site_suffix
-from server.pipeline.models import Article
-from server.pipeline.options import Options
-from server.pipeline.sanitize import sanitize_html
-from server.pipeline.serialize import RENDERERS, render
+from declutter.errors import BadInput
+from declutter.pipeline import decode, postclean, score
+from declutter.pipeline.metadata import read_metadata, strip_site_suffix
+from declutter.pipeline.models import Article
+from declutter.pipeline.options import Options
+from declutter.pipeline.sanitize import sanitize_html
+from declutter.pipeline.serialize import RENDERERS, render
 
 # --- decode ---------------------------------------------------------------------------------------------------
 

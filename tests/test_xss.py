@@ -18,8 +18,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from server.errors import ApiError
-from server.pipeline import extract, serialize
+from declutter.errors import DeclutterError
+from declutter.pipeline import extract, serialize
 
 PAYLOAD_FILE = Path(__file__).with_name("xss_payloads.txt")
 TOKENS = {"{TAB}": "\t", "{NL}": "\n", "{CR}": "\r", "{FF}": "\f", "{NUL}": "\x00"}
@@ -99,7 +99,7 @@ def outputs(beacon: str = "https://beacon.invalid/b", site: str = "https://examp
         for kind, make in PAGES.items():
             try:
                 article = extract(make(payload), url=site + PAGE_PATH)
-            except ApiError as err:
+            except DeclutterError as err:
                 results.append({"index": index, "kind": kind, "payload": payload, "error": err.code})
                 continue
             page, _ = serialize.render(article, "html")

@@ -2,7 +2,7 @@
 // One module for both readers: this file, extension/reader/article.js, is the source, and the service
 // serves a byte-identical copy as server/static/article.js (python3 scripts/sync-reader-files.py).
 //
-// The service already sanitizes (server/pipeline/sanitize.py); this is the second line of defence,
+// The service already sanitizes (declutter/pipeline/sanitize.py); this is the second line of defence,
 // with the same allowlist (tests/test_extension_static.py keeps the two equal). DOMParser parses the
 // HTML into an inert document: nothing loads, nothing runs. Its tree is cleaned there, in place:
 // allowed elements keep only their allowed attributes, with URLs checked (and made absolute against

@@ -8,7 +8,7 @@ import re
 import lxml.html
 from lxml import etree
 
-from ..errors import BadInput, NoArticle
+from ..errors import BadInput, NoArticle, NotAPage
 
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE, whose BOM is its prefix
@@ -25,6 +25,17 @@ UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uf
 CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252",
                    "ascii": "cp1252", "x-sjis": "shift_jis", "utf-16": "utf-8", "utf-32": "utf-8"}
 
+# File signatures of what people send by mistake: images, PDF, archives, executables, fonts, media.
+# (Formats whose first bytes could start a line of text, and those with NUL bytes early, are left to the
+# NUL and character checks.)
+BINARY_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"%PDF-", b"PK\x03\x04", b"\x1f\x8b",
+                     b"\x7fELF", b"\xfd7zXZ", b"7z\xbc\xaf", b"Rar!\x1a", b"wOFF", b"wOF2", b"\xca\xfe\xba\xbe",
+                     b"\xcf\xfa\xed\xfe")
+BINARY_SAMPLE = 4096
+# Text is at most a few stray control or undecodable characters; binary data decoded as text is full of them.
+BINARY_CHAR = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffd]")
+MAX_BINARY_SHARE, MIN_BINARY_CHARS = 0.1, 32
+
 # huge_tree: nesting up to 2048 instead of 256 (deeper is refused by guard.check_tree, never dropped)
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
 
@@ -39,13 +50,34 @@ def _lookup(charset: str | None) -> str | None:
         return None
 
 
+def _refuse_binary(data: bytes) -> None:
+    if data.lstrip()[:8].startswith(BINARY_SIGNATURES) or (data.startswith(b"RIFF") and data[8:12] == b"WEBP"):
+        raise NotAPage("This is a binary file (an image, archive or program), not an HTML page.")
+    if b"\x00" in data[:BINARY_SAMPLE]:
+        raise NotAPage("This is binary data (it holds NUL bytes), not an HTML page.")
+
+
+def _refuse_binary_text(text: str) -> None:
+    sample = text[:BINARY_SAMPLE]
+    found = len(BINARY_CHAR.findall(sample))
+    if found >= MIN_BINARY_CHARS and found > MAX_BINARY_SHARE * len(sample):
+        raise NotAPage("This is binary data (mostly control or undecodable characters), not an HTML page.")
+
+
 def to_text(data: str | bytes, http_charset: str | None = None) -> str:
-    """The page as text: BOM first, then the HTTP charset, then <meta charset>, then UTF-8, then cp1252."""
+    """The page as text: BOM first, then the HTTP charset, then <meta charset>, then UTF-8, then cp1252.
+
+    Binary input (a known file signature, NUL bytes, or mostly non-text characters) is refused.
+    """
     if isinstance(data, str):
+        _refuse_binary_text(data)
         return UNSAFE_CHARS.sub("", data)
     for bom, encoding in BOMS:
         if data.startswith(bom):
-            return UNSAFE_CHARS.sub("", data[len(bom):].decode(encoding, errors="replace"))
+            text = data[len(bom):].decode(encoding, errors="replace")
+            _refuse_binary_text(text)
+            return UNSAFE_CHARS.sub("", text)
+    _refuse_binary(data)
     declared = _lookup(http_charset)
     if not declared:
         found = META_CHARSET.search(data[:4096])
@@ -57,6 +89,7 @@ def to_text(data: str | bytes, http_charset: str | None = None) -> str:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = data.decode("cp1252", errors="replace")
+    _refuse_binary_text(text)
     return UNSAFE_CHARS.sub("", text)
 
 

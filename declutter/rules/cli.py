@@ -1,6 +1,6 @@
 """`declutter rules import DIR` and `declutter rules check`: import FiveFilters configs, validate site rules.
 
-server/cli.py calls `register(subparsers)`; `python -m server.rules.cli rules ...` works on its own too.
+server/cli.py calls `register(subparsers)`; `python -m declutter.rules.cli rules ...` works on its own too.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _missing(phrases: tuple[str, ...], text: str) -> list[str]:
 
 def _run_fixture(rule: SiteRule, test: SiteTest, directory: Path) -> str | None:
     """Extract the saved page of an embedded test; None if every `contains` phrase is in the text."""
-    from ..errors import ApiError
+    from ..errors import DeclutterError
     from ..pipeline import extract
 
     page = directory / FIXTURES / test.fixture
@@ -60,7 +60,7 @@ def _run_fixture(rule: SiteRule, test: SiteTest, directory: Path) -> str | None:
         return f"fixture {page} is missing"
     try:
         missing = _missing(test.contains, extract(page.read_bytes(), url=test.url).text)
-    except ApiError as err:
+    except DeclutterError as err:
         missing, failure = list(test.contains), f"extraction failed: {err.message}"
     else:
         failure = f"extracted text lacks {missing[0]!r}" if missing else None

@@ -30,7 +30,21 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError, ReadTimeoutError
 from urllib3.util import connection as urllib3_connection
 
-from .errors import ApiError, TooLarge
+from .errors import (
+    BadRedirect,
+    BadUrl,
+    BlockedAddress,
+    BlockedPort,
+    FetchDisabled,
+    FetchError,
+    HostNotFound,
+    NotHtml,
+    TooLarge,
+    TooManyRedirects,
+    UpstreamError,
+    UpstreamStatus,
+    UpstreamTimeout,
+)
 
 log = logging.getLogger(__name__)
 
@@ -98,36 +112,6 @@ DENIED_NETWORKS = tuple(
 IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 
 
-# -- errors: all ApiError, so each becomes the one JSON envelope with its status -----------------------
-
-class FetchDisabled(ApiError):
-    status, code = 403, "fetch_disabled"
-
-
-class BadUrl(ApiError):
-    status, code = 400, "bad_url"
-
-
-class BlockedAddress(ApiError):
-    status, code = 403, "blocked_address"
-
-
-class BlockedPort(ApiError):
-    status, code = 403, "blocked_port"
-
-
-class NotHtml(ApiError):
-    status, code = 422, "not_html"
-
-
-class UpstreamError(ApiError):
-    status, code = 502, "upstream_error"
-
-
-class UpstreamTimeout(ApiError):
-    status, code = 504, "upstream_timeout"
-
-
 # -- the result ----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -138,7 +122,7 @@ class FetchedPage:
 
 
 def fetch_page(url: str, config) -> FetchedPage:
-    """The page at `url`, fetched under the guard; raises ApiError (4xx/5xx, never a bare exception)."""
+    """The page at `url`, fetched under the guard; raises a FetchError (or TooLarge), never a bare exception."""
     if not config.fetch:
         raise FetchDisabled("This server does not fetch pages by URL; send the page's HTML instead.")
     deadline = time.monotonic() + min(config.timeout_s, DEADLINE_S)
@@ -156,8 +140,7 @@ def fetch_page(url: str, config) -> FetchedPage:
             response.close()
             redirects += 1
             if redirects > MAX_REDIRECTS:
-                raise UpstreamError(f"The page redirected more than {MAX_REDIRECTS} times.",
-                                    code="too_many_redirects")
+                raise TooManyRedirects(f"The page redirected more than {MAX_REDIRECTS} times.")
             target = _parse_url(urljoin(target.url, location), config, redirected=True)
         try:
             return _read_page(response, target, config, deadline)
@@ -178,11 +161,10 @@ class _Target:
 def _parse_url(url, config, *, redirected: bool) -> _Target:
     """Checks everything the URL alone can tell: scheme, syntax, user info, port."""
 
-    def bad(problem: str) -> ApiError:
+    def bad(problem: str) -> FetchError:
         # A malformed redirect is the upstream's fault (502); a malformed URL from the client is a 400.
         if redirected:
-            return UpstreamError(f"The page redirected to a URL that is not fetched: {problem}",
-                                 code="bad_redirect")
+            return BadRedirect(f"The page redirected to a URL that is not fetched: {problem}")
         return BadUrl(f"Cannot fetch this URL: {problem}")
 
     if not isinstance(url, str) or not url.strip():
@@ -223,7 +205,7 @@ def _resolve(host: str, port: int) -> tuple[str, ...]:
     inet = (socket.AF_INET, socket.AF_INET6)
     addresses = tuple(dict.fromkeys(info[4][0] for info in infos if info[0] in inet))
     if not addresses:
-        raise UpstreamError(f"The host name {host!r} could not be resolved.", code="host_not_found")
+        raise HostNotFound(f"The host name {host!r} could not be resolved.")
     return addresses
 
 
@@ -378,7 +360,7 @@ def _get(session: requests.Session, target: _Target, config, deadline: float, *,
 def _read_page(response: requests.Response, target: _Target, config, deadline: float) -> FetchedPage:
     status = response.status_code
     if not 200 <= status < 300:
-        raise UpstreamError(f"The page's server answered {_status_text(status)}.", code="upstream_status")
+        raise UpstreamStatus(f"The page's server answered {_status_text(status)}.")
     mimetype, charset = _content_type(response.headers.get("Content-Type"))
     if mimetype and mimetype not in HTML_TYPES:
         raise NotHtml(f"The page is {mimetype}, not HTML; only text/html and application/xhtml+xml are read.")

@@ -29,7 +29,7 @@ from itertools import islice
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ..errors import HostileInput
+from ..errors import TooDeep, TooManyAttributes, TooManyElements, TooManyEntities
 
 _WS = r"\t\n\f\r "  # HTML whitespace; `\s` would also split on no-break and other Unicode spaces
 _ATTRIBUTE = (
@@ -87,16 +87,11 @@ def check_markup(text: str, options) -> None:
     long_tag = 2 * options.max_attributes
     for elements, (name, attributes) in enumerate(start_tags(text), start=1):
         if elements > options.max_elements:
-            raise HostileInput(
-                f"The page has more than {options.max_elements} elements; it would take too long to process.",
-                code="too_many_elements",
-            )
+            raise TooManyElements(f"The page has more than {options.max_elements} elements; it would take too long "
+                                  "to process.")
         if len(attributes) > long_tag and count_attributes(attributes, options.max_attributes) > \
                 options.max_attributes:
-            raise HostileInput(
-                f"A <{name[:40]}> tag has more than {options.max_attributes} attributes.",
-                code="too_many_attributes",
-            )
+            raise TooManyAttributes(f"A <{name[:40]}> tag has more than {options.max_attributes} attributes.")
 
 
 def check_tree(root: HtmlElement, options) -> None:
@@ -109,21 +104,13 @@ def check_tree(root: HtmlElement, options) -> None:
         depth += 1
         count += 1
         if count > options.max_elements:
-            raise HostileInput(
-                f"The page has more than {options.max_elements} elements; it would take too long to process.",
-                code="too_many_elements",
-            )
+            raise TooManyElements(f"The page has more than {options.max_elements} elements; it would take too long "
+                                  "to process.")
         if depth > options.max_depth:
-            raise HostileInput(
-                f"The page nests elements more than {options.max_depth} deep; refusing it rather than "
-                "dropping what lies deeper.",
-                code="too_deep",
-            )
+            raise TooDeep(f"The page nests elements more than {options.max_depth} deep; refusing it rather than "
+                "dropping what lies deeper.")
         if len(element.attrib) > options.max_attributes:
-            raise HostileInput(
-                f"A <{element.tag}> element has more than {options.max_attributes} attributes.",
-                code="too_many_attributes",
-            )
+            raise TooManyAttributes(f"A <{element.tag}> element has more than {options.max_attributes} attributes.")
 
 
 def check_fragment(fragment: str, options) -> None:
@@ -139,8 +126,5 @@ def check_fragment(fragment: str, options) -> None:
         if specials:
             work += specials * len(run)
     if work > options.max_sanitizer_work:
-        raise HostileInput(
-            "The article text has too many '&' or no-break-space characters in one run to be sanitized "
-            "in reasonable time.",
-            code="too_many_entities",
-        )
+        raise TooManyEntities("The article text has too many '&' or no-break-space characters in one run to be "
+                              "sanitized in reasonable time.")

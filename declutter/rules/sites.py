@@ -1,6 +1,6 @@
 """Per-site rules: the rule model, a strict loader, an index by host, and pure functions the pipeline calls.
 
-A rule is one TOML file per domain in `server/rules/sites/`:
+A rule is one TOML file per domain in `declutter/rules/sites/`:
 
     example.com.toml      applies to example.com and www.example.com
     _.example.com.toml    applies to every subdomain of example.com (news.example.com, a.b.example.com),
@@ -449,7 +449,7 @@ class SiteIndex:
 
 @functools.cache
 def default_index() -> SiteIndex:
-    """The index of the rules shipped in server/rules/sites."""
+    """The index of the rules shipped in declutter/rules/sites."""
     return SiteIndex(SITES_DIR)
 
 

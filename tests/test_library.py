@@ -1,0 +1,56 @@
+"""The extraction library stands apart from the web service, and its error catalog is the only one."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import declutter
+from declutter import errors
+from server.http_errors import STATUSES, status_of
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_library_never_loads_flask_or_the_service():
+    script = ("import declutter, sys; declutter.extract(open('tests/fixtures/daily8-article.html').read()); "
+              "loaded = [m for m in sys.modules if m.split('.')[0] in ('flask', 'werkzeug', 'server')]; "
+              "assert not loaded, loaded")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_no_library_module_imports_the_service():
+    for path in (ROOT / "declutter").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(from|import) (flask|werkzeug|server)\b", source, re.M), path
+
+
+def test_the_public_api():
+    article = declutter.extract(open(ROOT / "tests/fixtures/daily8-article.html", "rb").read())
+    assert isinstance(article, declutter.Article) and article.word_count > 100
+    with pytest.raises(declutter.DeclutterError):
+        declutter.extract("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+
+
+def test_every_error_code_has_a_status_and_is_documented():
+    api_doc = (ROOT / "docs/api.md").read_text(encoding="utf-8")
+    openapi = (ROOT / "docs/openapi.yaml").read_text(encoding="utf-8")
+    codes = errors.catalog()
+    assert len(set(codes)) == len(codes) >= 25
+    for code, cls in codes.items():
+        status = status_of(cls("x"))
+        assert f"| {status} | `{code}` |" in api_doc, code
+        assert f"`{code}`" in openapi, code
+    assert all(issubclass(cls, errors.DeclutterError) for cls in STATUSES)
+
+
+def test_the_readers_know_only_real_codes():
+    """The reader page's titles are for codes the service sends (and the client's own network failure)."""
+    reader = (ROOT / "server/static/reader.js").read_text(encoding="utf-8")
+    table = reader[reader.index("const ERRORS = {"):reader.index("};", reader.index("const ERRORS = {"))]
+    titled = set(re.findall(r"^\s+(\w+): \[", table, re.M))
+    http_codes = {"not_found", "method_not_allowed", "rate_limited", "internal", "not_implemented"}
+    assert titled - {"network"} <= set(errors.catalog()) | http_codes, titled - set(errors.catalog())
