@@ -1,9 +1,15 @@
-"""Configuration, read once from DECLUTTER_* environment variables into a frozen object."""
+"""Configuration, read once from DECLUTTER_* environment variables into a frozen object.
+
+A field is its own setting: `DECLUTTER_<FIELD NAME>`, parsed by the field's type (bool, int, float, str, or
+a comma-separated tuple of str or int). A field with metadata {"env": False} is not read from the environment.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
+from typing import get_args, get_origin, get_type_hints
 
 MB = 1024 * 1024
 
@@ -16,8 +22,18 @@ def _list(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
-def _ints(value: str) -> tuple[int, ...]:
-    return tuple(int(item) for item in _list(value))
+_SCALARS = {bool: _bool, int: int, float: float, str: str}
+
+
+def _parser(name: str, kind) -> Callable[[str], object]:
+    """How an environment value becomes a setting of type `kind`: a scalar, or a comma-separated tuple."""
+    if kind in _SCALARS:
+        return _SCALARS[kind]
+    args = get_args(kind)
+    if get_origin(kind) is tuple and len(args) == 2 and args[1] is Ellipsis and args[0] in (str, int):
+        parse = _SCALARS[args[0]]
+        return lambda value: tuple(parse(item) for item in _list(value))
+    raise TypeError(f"Config.{name}: no environment parser for type {kind!r}")
 
 
 @dataclass(frozen=True)
@@ -35,34 +51,23 @@ class Config:
     rate_limit_storage: str = "memory://"  # counters: per server process, or e.g. "redis://host:6379"
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For names the client
     public_url: str = ""  # the origin the bookmarklet calls; empty means the request's own
-    testing: bool = False
+    testing: bool = field(default=False, metadata={"env": False})  # set by the tests, never from the environment
 
     @classmethod
     def from_env(cls, environ=None) -> Config:
+        """Each field from DECLUTTER_<NAME>, parsed by its type; unset or empty keeps the default."""
         environ = os.environ if environ is None else environ
-        parsers = {
-            "max_bytes": int,
-            "cors_origins": _list,
-            "api_token": str,
-            "fetch": _bool,
-            "fetch_allow_hosts": _list,
-            "fetch_ports": _ints,
-            "timeout_s": float,
-            "workers": int,
-            "worker_memory_mb": int,
-            "rate_limit": str,
-            "rate_limit_storage": str,
-            "trusted_proxies": int,
-            "public_url": str,
-        }
+        types = get_type_hints(cls)
+        parsers = {f.name: _parser(f.name, types[f.name]) for f in fields(cls) if f.metadata.get("env", True)}
         values = {}
         for name, parse in parsers.items():
-            raw = environ.get(f"DECLUTTER_{name.upper()}")
+            variable = f"DECLUTTER_{name.upper()}"
+            raw = environ.get(variable)
             if raw is not None and raw != "":
                 try:
                     values[name] = parse(raw)
                 except ValueError as exc:
-                    raise ValueError(f"DECLUTTER_{name.upper()}={raw!r}: {exc}") from None
+                    raise ValueError(f"{variable}={raw!r}: {exc}") from None
         return cls(**values)
 
     def with_overrides(self, overrides: dict | None) -> Config:
