@@ -38,9 +38,6 @@ MB = 1024 * 1024
 class InProcessRunner:
     """Extraction in the calling thread: no deadline, no memory ceiling (tests, `workers = 0`)."""
 
-    def __init__(self, config):
-        self.config = config
-
     def run(self, html, *, url=None, http_charset=None):
         return extract(html, url=url, http_charset=http_charset)
 
@@ -253,10 +250,6 @@ class WorkerPool:
             self._busy.discard(worker)
         worker.stop(kill=kill)
 
-    def warm(self) -> None:
-        """Start one worker now rather than on the first request (benchmarks)."""
-        self._give_back(self._take())
-
     def worker_pids(self) -> list[int]:
         with self._lock:
             return [w.process.pid for w in (*self._idle, *self._busy) if w.process.pid]
@@ -282,7 +275,7 @@ def _close_pools() -> None:
 
 def make_runner(config):
     if config.workers <= 0:
-        return InProcessRunner(config)
+        return InProcessRunner()
     pool = WorkerPool(config.workers, config.timeout_s, config.worker_memory_mb)
     _pools.add(pool)
     return pool
