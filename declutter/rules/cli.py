@@ -12,16 +12,9 @@ from pathlib import Path
 import lxml.html
 
 from .ftr import import_directory
-from .sites import (
-    SITES_DIR,
-    RuleError,
-    SiteIndex,
-    SiteRule,
-    SiteTest,
-    find_replace,
-    select_body,
-    strip_targets,
-)
+from .site_apply import find_replace, select_body, strip_targets
+from .site_index import SITES_DIR, SiteIndex
+from .site_rule import RuleError, SiteRule, SiteTest
 
 FIXTURES = "fixtures"
 

@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .sites import ANY_SUBDOMAIN, RULE_SUFFIX, RuleError, compile_xpath, dump_rule, is_rule_name, parse_rule
+from .site_loader import parse_rule
+from .site_rule import ANY_SUBDOMAIN, RULE_SUFFIX, RuleError, is_rule_name
+from .site_writer import dump_rule
+from .xpath import compile_xpath
 
 SOURCE = "ftr-site-config"
 UPSTREAM = "fivefilters/ftr-site-config"
@@ -89,7 +92,7 @@ class FtrConfig:
     errors: list[RuleError] = field(default_factory=list)
 
     def rule_data(self) -> dict:
-        """The project's rule keys, ready for `sites.dump_rule`."""
+        """The project's rule keys, ready for `site_writer.dump_rule`."""
         data = {"source": SOURCE}
         for key in XPATH_DIRECTIVES + STRING_DIRECTIVES + ("find_replace", "prune", "tidy", "tests"):
             data[key] = getattr(self, key)
