@@ -92,9 +92,19 @@ def test_a_wrapper_with_an_unlucky_class_keeps_the_article():
 
 
 def test_hidden_elements_go():
-    page = article_page(inside="<div style='display:none'>Hidden promo text here</div><p hidden>Secret bit</p>")
+    page = article_page(inside="<div style='display:none'>Hidden promo text here</div>"
+                               "<div aria-hidden='true'>Decorative bit</div><p hidden>Secret bit</p>")
     text = text_of(page)
-    assert "Hidden promo" not in text and "Secret bit" not in text
+    assert "Hidden promo" not in text and "Decorative bit" not in text and "Secret bit" not in text
+
+
+def test_closed_folds_stay_a_reader_opens_them():
+    """The hidden attribute closes tabs, accordions and "read more" folds: their text is the page's."""
+    page = article_page(inside="<button aria-controls='specs'>Specifications</button><div id='specs' hidden>"
+                               "<p>Weight: 1.2 kg, width 30 cm, made of recycled aluminium.</p></div>"
+                               "<div role='tabpanel' hidden><p>Care: wipe with a damp cloth, never bleach.</p></div>")
+    text = text_of(page)
+    assert "Weight: 1.2 kg" in text and "Care: wipe" in text
 
 
 def test_removals_are_recorded_with_rule_match_and_text():

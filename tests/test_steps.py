@@ -208,7 +208,8 @@ def test_the_sanitizer_keeps_article_markup_and_adds_rel():
 def sample_article(**overrides) -> Article:
     values = dict(url="https://x.example/a", title="T", byline="B", site_name="S", lang="en", dir=None,
                   published_time=None, excerpt="E", lead_image_url=None, content="<p>Hello <b>there</b></p>",
-                  text="Hello there", word_count=2, reading_time_minutes=1, removed=[])
+                  text="Hello there", word_count=2, reading_time_minutes=1, confidence="high",
+                  removed=[])
     return Article(**{**values, **overrides})
 
 

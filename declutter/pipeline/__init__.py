@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
+import copy
 from urllib.parse import urlsplit
 
 from ..errors import BadInput, NoArticle
-from . import decode, guard, postclean, score, siterules
+from . import choose, decode, guard, postclean, regions, score, siterules
 from .declutter import remove_clutter
 from .metadata import read_metadata
 from .models import Article
@@ -45,9 +46,16 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     if site:
         meta = siterules.with_site_metadata(meta, site, root)
     postclean.reveal_lazy_images(root)                            # before scoring, which drops <noscript>
+    regions.reveal_noscript_content(root)                         # what a script-less browser shows
+    article_kind = regions.is_article(meta.kinds)
+    untouched = None if article_kind else copy.deepcopy(root)     # for the second opinion, which edits its tree
     site_marks = siterules.strip_marks(site, root) if site else []
-    decluttered = remove_clutter(root, site_marks, meta.title, options)  # readability never sees clutter
-    container = score.best_container(root, decluttered.article_hint)     # readability-lxml picks the article
+    decluttered = remove_clutter(root, site_marks, meta.title, options,  # readability never sees clutter
+                                 discussion=regions.is_discussion(meta.kinds))
+    picked = score.best_container(root, decluttered.article_hint)        # readability-lxml's pick
+    container, confidence = choose.choose(root, picked, untouched, url)  # or trafilatura's, or the main region
+    if container is None:
+        raise NoArticle("No article was found in the page: it has no text besides menus and links.")
     removed = decluttered.removed
     if site:
         container, notes = siterules.choose_body(site, root, container)  # the rule's body, unless it is worse
@@ -73,5 +81,6 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
         text=text,
         word_count=words,
         reading_time_minutes=minutes,
+        confidence=confidence,
         removed=removed,
     )

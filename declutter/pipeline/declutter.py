@@ -46,6 +46,7 @@ class _Page:
     lengths: dict  # element -> characters of text inside it (whitespace not counted)
     protected: set  # elements that hold the article: never removed whole
     hint: HtmlElement | None = None  # where the article seems to be
+    discussion: bool = False  # a forum thread or Q&A page: its posts are the content, not comments on it
 
     def length(self, element) -> int:
         return self.lengths.get(element, 0)
@@ -136,8 +137,10 @@ def _holding_most_paragraphs(body: HtmlElement, lengths: dict, marked: dict) -> 
 
 # --- selector rules -----------------------------------------------------------------------------------------
 
-def _hidden(element: HtmlElement) -> str | None:
-    if element.get("hidden") is not None:
+def _hidden(element: HtmlElement, openable: frozenset) -> str | None:
+    # A closed tab, accordion or "read more" fold (a tab panel, or what a control on the page opens) is the
+    # page's content: product specifications, FAQ answers, documentation variants. A reader opens them all.
+    if element.get("hidden") is not None and element.get("role") != "tabpanel" and element.get("id") not in openable:
         return "[hidden]"
     if (element.get("aria-hidden") or "").strip().lower() == "true":
         return "[aria-hidden=true]"
@@ -189,14 +192,17 @@ def _selector_match(element: HtmlElement, rules: GenericRules) -> tuple[str, str
 
 
 def _selector_marks(page: _Page, rules: GenericRules):
+    openable = frozenset(i for value in page.body.xpath(".//@aria-controls") for i in value.split())
     for element in page.body.iter():
         if not isinstance(element.tag, str) or element in page.protected:
             continue
-        hidden = _hidden(element)
+        hidden = _hidden(element, openable)
         if hidden:
             yield element, "hidden" if hidden != "[aria-hidden=true]" else "aria-hidden", hidden
             continue
         found = _selector_match(element, rules)
+        if found and page.discussion and found[0] == "comments":
+            continue
         if found and not _in_running_text(element):  # a "dateline" span opening a paragraph is the paragraph's
             yield element, f"selector:{found[0]}", found[1]
 
@@ -335,7 +341,8 @@ def _phrase_marks(page: _Page, rules: GenericRules, marked: set):
 
 # --- the sweep ----------------------------------------------------------------------------------------------
 
-def remove_clutter(root: HtmlElement, site_marks, title: str | None, options) -> Decluttered:
+def remove_clutter(root: HtmlElement, site_marks, title: str | None, options, *,
+                   discussion: bool = False) -> Decluttered:
     """Removes clutter from the page in place; says what went and why, and where the article seems to be.
 
     Order matters: the title heading is safe from every rule; selector rules mark containers; the article
@@ -345,7 +352,7 @@ def remove_clutter(root: HtmlElement, site_marks, title: str | None, options) ->
     if body is None:
         return Decluttered()
     lengths = _text_lengths(body)
-    page = _Page(body, lengths, {body, root} | _with_ancestors(_title_heading(body, title)))
+    page = _Page(body, lengths, {body, root} | _with_ancestors(_title_heading(body, title)), discussion=discussion)
     rules = generic_rules() if options.clutter_rules else None
     marks: dict = {}
     for element, rule, match in [*site_marks, *(_selector_marks(page, rules) if rules else ())]:

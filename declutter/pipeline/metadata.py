@@ -41,6 +41,7 @@ class Metadata:
     excerpt: str | None = None
     lead_image_url: str | None = None
     canonical_url: str | None = None
+    kinds: frozenset = frozenset()  # what the page says it is: schema.org types (JSON-LD, microdata), og:type
 
 
 def _clean(value) -> str | None:
@@ -213,6 +214,19 @@ def _canonical_link(root: HtmlElement) -> str | None:
     return next((link.get("href") for link in links if (link.get("rel") or "").lower() == "canonical"), None)
 
 
+def _kinds(root: HtmlElement, og_type: str | None) -> frozenset:
+    """schema.org type names the page declares (JSON-LD @type, microdata itemtype), and its og:type."""
+    found = set()
+    for obj in _json_ld_objects(root):
+        types = obj.get("@type")
+        found.update(t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str))
+    for itemtype in root.xpath("//@itemtype"):
+        found.update(part.rstrip("/").rsplit("/", 1)[-1] for part in itemtype.split())
+    if og_type:
+        found.add(f"og:{og_type.strip().lower()}")
+    return frozenset(found)
+
+
 def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
     """The page's metadata. Sources are tried in order, and the ones that walk the whole page only when the
     <head> had nothing."""
@@ -249,4 +263,5 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
                        meta.get("twitter:description")),
         lead_image_url=_web_url(image, url),
         canonical_url=_web_url(meta.get("og:url") or _canonical_link(root), url),
+        kinds=_kinds(root, meta.get("og:type")),
     )

@@ -31,6 +31,8 @@ class Article:
     text: str
     word_count: int
     reading_time_minutes: int
+    confidence: str  # "high": readability's pick holds the page's content; "medium": a second opinion was
+    # needed; "low": only the page's main region was found, read it with care
     removed: list[Removal] = field(default_factory=list)
 
     def to_dict(self) -> dict:

@@ -9,8 +9,6 @@ from lxml.html import HtmlElement
 from readability import Document
 from readability.readability import REGEXES, Unparseable
 
-from ..errors import NoArticle
-
 SPARED = frozenset({"html", "body", "blockquote", "figure", "table", "pre"})
 UNLIKELY = REGEXES["unlikelyCandidatesRe"]
 LIKELY = REGEXES["okMaybeItsACandidateRe"]
@@ -75,7 +73,7 @@ def text_length(element: HtmlElement) -> int:
     return sum(len("".join(t.split())) for t in element.xpath(".//text()[not(ancestor::script or ancestor::style)]"))
 
 
-def best_container(root: HtmlElement, hint: HtmlElement | None = None) -> HtmlElement:
+def best_container(root: HtmlElement, hint: HtmlElement | None = None) -> HtmlElement | None:
     """The element readability-lxml judges to hold the article (a <div> of the chosen nodes).
 
     readability scores paragraphs only; when its choice is a small part of the page's densest block of
@@ -86,7 +84,7 @@ def best_container(root: HtmlElement, hint: HtmlElement | None = None) -> HtmlEl
     except Unparseable as exc:
         if isinstance(exc.__context__, MemoryError):
             raise exc.__context__ from None  # out of memory is the worker's to report, not "no article"
-        raise NoArticle(f"No article could be found in the page ({exc}).") from None
+        return None  # readability found no paragraphs; the caller has other candidates
     if hint is not None:
         hinted = text_length(hint)
         if hinted >= HINT_MIN_CHARS and hinted >= HINT_FACTOR * text_length(chosen) and _inside(chosen, hint):

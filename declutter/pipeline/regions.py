@@ -1,0 +1,53 @@
+"""The page's regions: content a script-less browser shows, and the main region a page declares.
+
+Readability's one densest container is the article on a news page; on a documentation, product, service or
+listing page, and on a forum thread, the content is spread over sibling blocks inside the region the page
+marks as its main one. These steps find that region; `score.py` decides between it and readability's pick.
+"""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+NOSCRIPT_MIN_CHARS = 500  # a <noscript> with this much text is the page's server-rendered content
+DISCUSSION_KINDS = frozenset({"DiscussionForumPosting", "QAPage", "SocialMediaPosting"})
+ARTICLE_KINDS = frozenset({"Article", "NewsArticle", "BlogPosting", "Report", "ReportageNewsArticle", "TechArticle",
+                           "ScholarlyArticle", "OpinionNewsArticle", "AnalysisNewsArticle", "og:article"})
+MAIN_REGION = "//main | //*[@role='main']"
+
+
+def _text_chars(element: HtmlElement) -> int:
+    return len("".join(element.xpath("string()").split())) if element is not None else 0
+
+
+def reveal_noscript_content(root: HtmlElement) -> None:
+    """Unwraps a <noscript> that holds more of the page's text than everything else in <body>.
+
+    Script-driven sites (forums, shops) render their content for crawlers and script-less browsers inside
+    <noscript>; fetched without scripts, that is the page. When the page was captured from a browser that ran
+    its scripts, the rendered copy outweighs the <noscript> one, and it is left alone.
+    """
+    body = root.find("body")
+    if body is None:
+        return
+    total = _text_chars(body)
+    for noscript in list(body.iter("noscript")):
+        chars = _text_chars(noscript)
+        if chars >= NOSCRIPT_MIN_CHARS and chars > total - chars:
+            noscript.drop_tag()
+
+
+def is_discussion(kinds: frozenset) -> bool:
+    return bool(kinds & DISCUSSION_KINDS)
+
+
+def is_article(kinds: frozenset) -> bool:
+    """The page says it is an article: the clutter vocabularies were written for pages like it."""
+    return bool(kinds & ARTICLE_KINDS)
+
+
+def main_region(root: HtmlElement) -> HtmlElement | None:
+    """The one element the page marks as its main content (<main>, role=main), else <body>."""
+    found = [e for e in root.xpath(MAIN_REGION) if not any(a in found_set for a in e.iterancestors())] \
+        if (found_set := set(root.xpath(MAIN_REGION))) else []
+    return found[0] if len(found) == 1 else root.find("body")
