@@ -50,10 +50,10 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     article_kind = regions.is_article(meta.kinds)
     untouched = None if article_kind else copy.deepcopy(root)     # for the second opinion, which edits its tree
     site_marks = siterules.strip_marks(site, root) if site else []
-    decluttered = remove_clutter(root, site_marks, meta.title, options,  # readability never sees clutter
-                                 discussion=regions.is_discussion(meta.kinds))
-    picked = score.best_container(root, decluttered.article_hint)        # readability-lxml's pick
-    container, confidence = choose.choose(root, picked, untouched, url)  # or trafilatura's, or the main region
+    discussion = regions.discussion_kind(meta.kinds)              # a forum thread: its posts are the content
+    decluttered = remove_clutter(root, site_marks, meta.title, options, discussion=bool(discussion))  # pre-scoring
+    picked = score.best_container(root, decluttered.article_hint, thread=discussion == "thread")  # readability's
+    container, confidence = choose.choose(root, picked, untouched, url, discussion=discussion)  # or another
     if container is None:
         raise NoArticle("No article was found in the page: it has no text besides menus and links.")
     removed = decluttered.removed

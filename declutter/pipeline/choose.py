@@ -34,10 +34,13 @@ def _is_prose(picked: HtmlElement | None) -> bool:
 
 
 def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement | None,
-           url: str | None) -> tuple[HtmlElement | None, str]:
+           url: str | None, *, discussion: str | None = None) -> tuple[HtmlElement | None, str]:
     """(container, confidence) from readability's `picked` container (or None), the decluttered `root`, and
     `untouched`, a copy of the page from before clutter removal for trafilatura (which edits it), or None to
     give trafilatura the decluttered page."""
+    posts = regions.thread(root) if discussion == "thread" else None
+    if posts is not None and _chars(posts) >= _chars(picked):
+        return posts, "high"
     region = regions.main_region(root)
     picked_chars, region_chars = _chars(picked), _chars(region)
     if picked is not None and picked_chars >= PARTIAL_SHARE * region_chars:

@@ -37,13 +37,34 @@ def reveal_noscript_content(root: HtmlElement) -> None:
             noscript.drop_tag()
 
 
-def is_discussion(kinds: frozenset) -> bool:
-    return bool(kinds & DISCUSSION_KINDS)
+def discussion_kind(kinds: frozenset) -> str | None:
+    """"qa" for a question-and-answer page (its answers are the content, its comments are not), "thread" for a
+    forum thread (every post is the content), None for other pages."""
+    if "QAPage" in kinds:
+        return "qa"
+    return "thread" if kinds & DISCUSSION_KINDS else None
 
 
 def is_article(kinds: frozenset) -> bool:
     """The page says it is an article: the clutter vocabularies were written for pages like it."""
     return bool(kinds & ARTICLE_KINDS)
+
+
+POST_ITEMS = ("//*[@itemtype][contains(@itemtype, 'DiscussionForumPosting') or contains(@itemtype, 'Comment')"
+              " or contains(@itemtype, 'Answer') or contains(@itemtype, 'Question')]")
+
+
+def thread(root: HtmlElement) -> HtmlElement | None:
+    """The smallest element holding every post of a forum thread or Q&A page (schema.org microdata), each
+    with its author line; None when the page marks fewer than two posts."""
+    posts = root.xpath(POST_ITEMS)
+    if len(posts) < 2:
+        return None
+    others = set(posts[1:])
+    for holder in (posts[0], *posts[0].iterancestors()):
+        if all(holder in (p, *p.iterancestors()) for p in others):
+            return holder
+    return None
 
 
 def main_region(root: HtmlElement) -> HtmlElement | None:

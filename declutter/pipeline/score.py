@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 
 from lxml.html import HtmlElement
 from readability import Document
@@ -12,6 +13,7 @@ from readability.readability import REGEXES, Unparseable
 SPARED = frozenset({"html", "body", "blockquote", "figure", "table", "pre"})
 UNLIKELY = REGEXES["unlikelyCandidatesRe"]
 LIKELY = REGEXES["okMaybeItsACandidateRe"]
+COMMENT_WORD = re.compile(r"comment|reply|post|answer|discuss", re.I)
 HINT_MIN_CHARS = 500
 HINT_FACTOR = 8
 
@@ -30,6 +32,8 @@ class _Chosen:
 
 class _TreeDocument(Document):
     """readability's Document on our tree, handing back its chosen container as an element, not a string."""
+
+    spare_comments = False  # on a forum thread the posts are the content, whatever their class says
 
     def _parse(self, input):
         # readability mutates the tree it scores, and may score twice: each pass gets a fresh copy. Its own
@@ -57,7 +61,8 @@ class _TreeDocument(Document):
                     and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code | ancestor::blockquote | "
                                        "ancestor::figure | ancestor::table")
                     and not elem.xpath("descendant-or-self::main | descendant-or-self::article | "
-                                       "descendant-or-self::math")):
+                                       "descendant-or-self::math")
+                    and not (self.spare_comments and COMMENT_WORD.search(names))):
                 elem.drop_tree()
 
     def get_clean_html(self):
@@ -73,14 +78,17 @@ def text_length(element: HtmlElement) -> int:
     return sum(len("".join(t.split())) for t in element.xpath(".//text()[not(ancestor::script or ancestor::style)]"))
 
 
-def best_container(root: HtmlElement, hint: HtmlElement | None = None) -> HtmlElement | None:
+def best_container(root: HtmlElement, hint: HtmlElement | None = None, *,
+                   thread: bool = False) -> HtmlElement | None:
     """The element readability-lxml judges to hold the article (a <div> of the chosen nodes).
 
     readability scores paragraphs only; when its choice is a small part of the page's densest block of
     paragraphs (`hint`), as in an article made of lists with one captioned image, the hint is the better answer.
     """
     try:
-        chosen = _TreeDocument(root).summary(html_partial=True).element
+        document = _TreeDocument(root)
+        document.spare_comments = thread
+        chosen = document.summary(html_partial=True).element
     except Unparseable as exc:
         if isinstance(exc.__context__, MemoryError):
             raise exc.__context__ from None  # out of memory is the worker's to report, not "no article"
