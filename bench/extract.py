@@ -1,48 +1,77 @@
-"""Extraction quality and speed over a corpus of saved pages.
+"""Extraction quality and speed over a corpus of saved pages, with other extractors as anchors.
 
-    python bench/extract.py --corpus DIR [--only NAME ...] [--site-rules] [--rounds N]
+    python bench/extract.py --corpus DIR [--only ID ...] [--types TYPE ...] [--rounds N] [--site-rules]
+                            [--list-misses] [--json FILE] [--quiet]
 
-DIR holds one folder per page with `source.html`, `expected.html` and `expected-metadata.json`
-(the layout of Mozilla Readability's test pages). Pages are parsed with the base URL
-http://fakehost/test/page.html, as in that corpus.
+Two corpus layouts, told apart by what DIR holds:
+- Mozilla Readability's test pages: one folder per page with `source.html`, `expected.html` and
+  `expected-metadata.json`. Pages are parsed at the corpus base URL http://fakehost/test/page.html, with the
+  generic engine only (that URL matches no site rule); the pages carry no type. Default --rounds 3.
+- modern-web-2025 (the scrapinghub benchmark's layout): `ground-truth.json` mapping id -> {url, articleBody,
+  title, author, publish_date, with, without, page_type} and `html/<id>.html.gz`. Each page is extracted at
+  its own `url`, so declutter runs with its default options, site rules on; the expected text is `articleBody`.
+  Default --rounds 1.
+
+Extractors, run on the same decoded page in the same run: declutter (`extract`); readability-lxml
+(`Document(html, url=url).summary(html_partial=True)`, as text); trafilatura (`extract(html, url=url,
+include_comments=False, include_tables=True)`), skipped with a note if not installed (pip install '.[bench]');
+Readability.js (Mozilla's @mozilla/readability on jsdom, one node process for all pages, bench/readability_js/;
+its `npm install` runs on first use), skipped with a note if node is missing or the install fails.
 
 Scoring (the method of the scrapinghub article-extraction benchmark):
 - text is split into `\\w+` tokens, lower-cased; a page's units are its token 4-grams (as a multiset);
-- per page: precision = shared 4-grams / our 4-grams, recall = shared 4-grams / expected 4-grams
+- per page: precision = shared 4-grams / extracted 4-grams, recall = shared 4-grams / expected 4-grams
   (a page where both sides are empty scores 1; one side empty scores 0);
-- corpus: mean precision and mean recall over pages; corpus F1 = their harmonic mean.
-Metadata agreement: for each field the expected file fills (title, byline, excerpt, lang, siteName,
-publishedTime), the share of pages where ours is equal after folding case and whitespace.
+- corpus (or page type): mean precision and mean recall over pages; F1 = their harmonic mean.
+Per extractor also:
+- failures: pages where it raised an error or returned no text;
+- catastrophic misses: pages where some other extractor scores F1 >= 0.8 and this one below 0.5;
+- segments (modern-web only, the method of trafilatura's evaluation): the share of all `with` sentences found
+  in the extracted text and the share of all `without` boilerplate absent from it, pooled over pages, compared
+  after folding whitespace and case.
+Metadata agreement (Mozilla layout only): for each field the expected file fills (title, byline, excerpt, lang,
+siteName, publishedTime), the share of pages where declutter's is equal after folding case and whitespace.
 
-Site rules: the main run uses the generic engine only (the corpus base URL matches no site). With
---site-rules each page is run again at its own address (its canonical URL), so that its host's rule applies;
-pages with a rule are listed with both scores, and the corpus F1 is given with and without.
+Site rules (Mozilla layout): with --site-rules each page is run again at its own address (its canonical URL),
+so that its host's rule applies; pages with a rule are listed with both scores, and the corpus F1 is given
+with and without. The modern-web layout always runs with site rules, so the flag changes nothing there.
 
-Speed: each page is extracted by ours (the whole pipeline: parse, metadata, rules, scoring,
-sanitize), by plain readability-lxml (`Document(html).summary()`), and by the bare lxml parse, in the
-same process and interleaved, `--rounds` times; the per-page time is the fastest round, and the table
-gives the median and the total over pages, with ratios to readability-lxml.
+Speed: each page is extracted by each extractor (declutter: the whole pipeline, parse, metadata, rules,
+scoring, sanitize; readability-lxml: `summary()` without the text conversion; trafilatura: its `extract`) and
+parsed by bare lxml, in the same process and interleaved, `--rounds` times; the per-page time is the fastest
+round. The table gives the median ms per page and the total, and two ratios to readability-lxml: the median of
+the per-page ratios, and the ratio of the medians. Readability.js runs once a page whatever --rounds; its time
+is measured inside node (jsdom parse plus Readability) and is not comparable, so it has no ratio.
+
+--list-misses prints declutter's catastrophic misses and failures, and the pages where no extractor reaches
+F1 0.5. --json FILE writes the per-page scores (id, type, url, and per extractor P, R, F1, error, ms, segments).
+--quiet prints the totals only.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
+import logging
 import re
+import select
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import lxml.html
 from readability import Document
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from declutter.pipeline import extract  # noqa: E402
-from declutter.pipeline.options import DEFAULT_OPTIONS  # noqa: E402
+from declutter import Options, extract  # noqa: E402
 from declutter.pipeline.postclean import plain_text  # noqa: E402
 from declutter.rules.sites import rule_for  # noqa: E402
 
@@ -50,8 +79,16 @@ BASE_URL = "http://fakehost/test/page.html"
 METADATA_FIELDS = {"title": "title", "byline": "byline", "excerpt": "excerpt", "lang": "lang",
                    "siteName": "site_name", "publishedTime": "published_time"}
 TOKEN = re.compile(r"\w+")
+GOOD, BAD = 0.8, 0.5  # a catastrophic miss: another extractor reaches GOOD, this one stays below BAD
+READABILITY_JS = Path(__file__).resolve().parent / "readability_js"
+JS_TIMEOUT = 120  # seconds for one page in node before it is killed and the page counted as an error
+DECLUTTER, RL, JS = "declutter", "readability-lxml", "readability.js"
 
 warnings.filterwarnings("ignore")
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
+
+# --- scoring ----------------------------------------------------------------------------------------------
 
 
 def ngrams(text: str, n: int = 4) -> Counter:
@@ -83,119 +120,406 @@ def fold(value) -> str:
     return " ".join(str(value or "").split()).casefold()
 
 
-def timed(fn, *args):
+# --- corpus layouts ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    id: str
+    type: str
+    url: str
+    html: str
+    expected: str
+    with_: list[str] = field(default_factory=list)
+    without: list[str] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)  # Mozilla's expected-metadata.json
+
+
+def layout(corpus: Path) -> str:
+    if (corpus / "ground-truth.json").exists() and (corpus / "html").is_dir():
+        return "modern-web"
+    if any((p / "source.html").exists() for p in corpus.iterdir()):
+        return "mozilla"
+    raise SystemExit(f"{corpus}: neither folders with source.html nor ground-truth.json with html/")
+
+
+def mozilla_pages(corpus: Path, wanted) -> list[Page]:
+    pages = []
+    for folder in sorted(p for p in corpus.iterdir() if (p / "source.html").exists()):
+        if wanted(folder.name, "test-page"):
+            pages.append(Page(
+                id=folder.name, type="test-page", url=BASE_URL,
+                html=(folder / "source.html").read_text(encoding="utf-8", errors="replace"),
+                expected=html_text((folder / "expected.html").read_text(encoding="utf-8")),
+                meta=json.loads((folder / "expected-metadata.json").read_text(encoding="utf-8"))))
+    return pages
+
+
+def modern_web_pages(corpus: Path, wanted) -> list[Page]:
+    truth = json.loads((corpus / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = []
+    for page_id, entry in sorted(truth.items()):
+        if wanted(page_id, entry.get("page_type") or "-"):
+            raw = gzip.decompress((corpus / "html" / f"{page_id}.html.gz").read_bytes())
+            pages.append(Page(
+                id=page_id, type=entry.get("page_type") or "-", url=entry["url"],
+                html=raw.decode("utf-8", errors="replace"), expected=entry.get("articleBody") or "",
+                with_=entry.get("with") or [], without=entry.get("without") or []))
+    return pages
+
+
+# --- extractors: each returns a Result for one page -------------------------------------------------------
+
+
+@dataclass
+class Result:
+    text: str = ""
+    error: str = ""
+    seconds: float = 0.0
+    article: object = None  # declutter's Article, for the metadata check
+
+
+def describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:80]
+
+
+def timed(fn, *args, **kwargs) -> Result:
     start = time.perf_counter()
     try:
-        result = fn(*args)
+        value = fn(*args, **kwargs)
     except Exception as exc:  # a failure is a result here, not a crash of the benchmark
-        result = exc
-    return result, time.perf_counter() - start
+        return Result(error=describe(exc), seconds=time.perf_counter() - start)
+    return Result(text=value, seconds=time.perf_counter() - start)
 
 
-def page_url(html: str) -> str:
-    """The page's own address (canonical or og:url), so that its site rule applies; else the corpus base URL."""
-    root = lxml.html.document_fromstring(html.encode("utf-8"))
-    for found in root.xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content"):
-        if found.startswith(("http://", "https://")):
-            return found.strip()
-    return BASE_URL
+def run_declutter(html: str, url: str, options: Options) -> Result:
+    result = timed(extract, html, url=url, options=options)
+    if not result.error:
+        result.article, result.text = result.text, result.text.text
+    return result
 
 
-def run_ours(html: str, options, url: str = BASE_URL):
-    return extract(html, url=url, options=options)
+def run_readability_lxml(html: str, url: str) -> Result:
+    result = timed(lambda: Document(html, url=url).summary(html_partial=True))
+    if not result.error:
+        try:
+            result.text = html_text(result.text)
+        except Exception as exc:
+            result.text, result.error = "", describe(exc)
+    return result
 
 
-def run_readability(html: str) -> str:
-    return Document(html, url=BASE_URL).summary(html_partial=True)
+def trafilatura_runner():
+    try:
+        import trafilatura
+    except ImportError:
+        print("note: trafilatura is not installed (pip install '.[bench]'); its column is skipped")
+        return None
+
+    def run(html: str, url: str) -> Result:
+        result = timed(trafilatura.extract, html, url=url, include_comments=False, include_tables=True)
+        result.text = result.text or ""
+        return result
+    return run
 
 
-def run_parse(html: str):
-    return lxml.html.document_fromstring(html.encode("utf-8"))
+def run_parse(html: str, url: str) -> Result:
+    result = timed(lambda: lxml.html.document_fromstring(html.encode("utf-8")))
+    result.text = ""
+    return result
+
+
+class ReadabilityJs:
+    """One node process running bench/readability_js/extract.js: a JSON line in, a JSON line out, per page."""
+
+    def __init__(self):
+        self.process = None
+        self.stderr = tempfile.TemporaryFile()
+
+    @staticmethod
+    def ready() -> bool:
+        if not shutil.which("node"):
+            print("note: node is not installed; the Readability.js column is skipped")
+            return False
+        if (READABILITY_JS / "node_modules" / "@mozilla" / "readability").is_dir():
+            return True
+        if not shutil.which("npm"):
+            print("note: npm is not installed; the Readability.js column is skipped")
+            return False
+        print(f"note: installing Readability.js (npm install in {READABILITY_JS})")
+        done = subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=READABILITY_JS,
+                              capture_output=True, text=True)
+        if done.returncode:
+            tail = (done.stderr or done.stdout).strip().splitlines()[-1:]
+            print(f"note: npm install failed in {READABILITY_JS} ({' '.join(tail)}); Readability.js is skipped")
+            return False
+        return True
+
+    def start(self):
+        self.process = subprocess.Popen(["node", "extract.js"], cwd=READABILITY_JS, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self.stderr, text=True, encoding="utf-8")
+
+    def stop(self):
+        if self.process:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def last_words(self) -> str:
+        self.stderr.seek(0)
+        lines = self.stderr.read().decode("utf-8", errors="replace").strip().splitlines()
+        return lines[-1][:80] if lines else "no message"
+
+    def __call__(self, html: str, url: str) -> Result:
+        if self.process is None or self.process.poll() is not None:
+            self.start()
+        try:
+            self.process.stdin.write(json.dumps({"html": html, "url": url}) + "\n")
+            self.process.stdin.flush()
+            if not select.select([self.process.stdout], [], [], JS_TIMEOUT)[0]:
+                self.stop()
+                return Result(error=f"timed out after {JS_TIMEOUT} s", seconds=JS_TIMEOUT)
+            line = self.process.stdout.readline()
+        except OSError as exc:
+            line, error = "", describe(exc)
+        else:
+            error = "node exited"
+        try:
+            reply = json.loads(line)
+        except ValueError:
+            self.stop()
+            return Result(error=f"{error}: {self.last_words()}" if not line else f"not a reply: {line[:60]}")
+        return Result(text=reply.get("text") or "", error=reply.get("error", ""), seconds=reply["ms"] / 1000)
+
+
+def extractors(page_layout: str) -> dict:
+    """Name -> runner(html, url) -> Result, in column order; the anchors that cannot run are left out."""
+    options = Options(site_rules=page_layout == "modern-web")
+    runners = {DECLUTTER: lambda html, url: run_declutter(html, url, options), RL: run_readability_lxml}
+    trafilatura = trafilatura_runner()
+    if trafilatura:
+        runners["trafilatura"] = trafilatura
+    if ReadabilityJs.ready():
+        runners[JS] = ReadabilityJs()
+    return runners
+
+
+# --- running ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Score:
+    p: float
+    r: float
+    f1: float
+    error: str
+    failed: bool
+    ms: float
+    with_found: int
+    without_absent: int
+
+
+def score(result: Result, page: Page) -> Score:
+    p, r = precision_recall(result.text, page.expected)
+    text = fold(result.text)
+    return Score(p, r, f1(p, r), result.error, bool(result.error or not result.text.strip()), result.seconds * 1000,
+                 sum(fold(s) in text for s in page.with_), sum(fold(s) not in text for s in page.without))
+
+
+def run_page(page: Page, runners: dict, rounds: int) -> tuple[dict, dict, float]:
+    """Scores by extractor, the results themselves, and the bare parse time; the fastest of `rounds` rounds."""
+    results, parse = {}, float("inf")
+    for _ in range(rounds):
+        for name, run in runners.items():
+            if name == JS and name in results:
+                continue  # its time is not comparable anyway: one run a page
+            result = run(page.html, page.url)
+            if name not in results or result.seconds < results[name].seconds:
+                results[name] = result
+        parse = min(parse, run_parse(page.html, page.url).seconds)
+    return {name: score(result, page) for name, result in results.items()}, results, parse
+
+
+def with_site_rules(page: Page, plain: Score) -> tuple[Score, str | None]:
+    """The page again at its own address (canonical or og:url), if that host has a rule (Mozilla layout)."""
+    root = lxml.html.document_fromstring(page.html.encode("utf-8"))
+    url = next((u.strip() for u in root.xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content")
+                if u.startswith(("http://", "https://"))), BASE_URL)
+    rule = rule_for(url)
+    if not rule:
+        return plain, None
+    return score(run_declutter(page.html, url, Options(site_rules=True)), page), rule.name
+
+
+# --- reporting --------------------------------------------------------------------------------------------
+
+
+def corpus_f1(scores: list[Score]) -> tuple[float, float, float]:
+    if not scores:
+        return 0.0, 0.0, 0.0
+    mp, mr = statistics.fmean(s.p for s in scores), statistics.fmean(s.r for s in scores)
+    return mp, mr, f1(mp, mr)
+
+
+def catastrophic(row: dict, name: str) -> bool:
+    return row[name].f1 < BAD and any(s.f1 >= GOOD for other, s in row.items() if other != name)
+
+
+def print_pages(pages, rows, names):
+    short = {RL: "rl-lxml", JS: "rd.js"}
+    print(f"{'page':30} {'type':13} {'P':>6} {'R':>6} " + " ".join(f"{short.get(n, n)[:11]:>11}" for n in names)
+          + f" {'ms':>7} {'rl ms':>7}  error  (P, R, ms: declutter; then F1 by extractor)")
+    for page, row in zip(pages, rows, strict=True):
+        ours = row[DECLUTTER]
+        print(f"{page.id[:30]:30} {page.type[:13]:13} {ours.p:6.3f} {ours.r:6.3f} "
+              + " ".join(f"{row[n].f1:11.3f}" for n in names)
+              + f" {ours.ms:7.1f} {row[RL].ms:7.1f}  {ours.error}")
+
+
+def print_types(pages, rows, names):
+    types = sorted(Counter(p.type for p in pages).items(), key=lambda kv: (-kv[1], kv[0]))
+    print("\nF1 by page type (corpus F1 = harmonic mean of mean precision and mean recall)")
+    print(f"{'type':14} {'pages':>5} " + " ".join(f"{n:>16}" for n in names))
+    groups = [(t, [row for page, row in zip(pages, rows, strict=True) if page.type == t]) for t, _ in types]
+    if len(groups) == 1:
+        groups = []  # a single type is the whole corpus
+    for label, group in groups + [("all", rows)]:
+        print(f"{label:14} {len(group):5} " + " ".join(f"{corpus_f1([r[n] for r in group])[2]:16.3f}" for n in names))
+
+
+def print_extractors(pages, rows, names, parse_times):
+    with_total = sum(len(p.with_) for p in pages)
+    without_total = sum(len(p.without) for p in pages)
+    rl_ms = [row[RL].ms for row in rows]
+    print(f"\n{'extractor':16} {'mean P':>6} {'mean R':>6} {'F1':>6} {'fails':>5} {'catas':>5} {'with':>6} "
+          f"{'w/out':>6} {'med ms':>7} {'total s':>7} {'ratio':>6} {'ratio':>6}")
+    for name in names + ["lxml parse"]:
+        if name == "lxml parse":
+            ms, quality = parse_times, f"{'':6} {'':6} {'':6} {'':5} {'':5} {'':6} {'':6}"
+        else:
+            ms = [row[name].ms for row in rows]
+            mp, mr, mf = corpus_f1([row[name] for row in rows])
+            found = f"{sum(row[name].with_found for row in rows) / with_total:6.3f}" if with_total else f"{'-':>6}"
+            absent = (f"{sum(row[name].without_absent for row in rows) / without_total:6.3f}" if without_total
+                      else f"{'-':>6}")
+            quality = (f"{mp:6.3f} {mr:6.3f} {mf:6.3f} {sum(row[name].failed for row in rows):5} "
+                       f"{sum(catastrophic(row, name) for row in rows):5} {found} {absent}")
+        if name == JS:
+            speed = f"{statistics.median(ms):6.1f}* {sum(ms) / 1000:7.2f} {'-':>6} {'-':>6}"
+        else:
+            per_page = statistics.median(t / r for t, r in zip(ms, rl_ms, strict=True) if r)
+            speed = (f"{statistics.median(ms):7.1f} {sum(ms) / 1000:7.2f} {per_page:6.2f} "
+                     f"{statistics.median(ms) / statistics.median(rl_ms):6.2f}")
+        print(f"{name:16} {quality} {speed}")
+    print(f"fails: error or empty text; catas: catastrophic misses (another extractor F1 >= {GOOD}, this one < {BAD});"
+          + (f"\nwith: share of {with_total} `with` sentences found; w/out: share of {without_total} `without` "
+             "segments absent;" if with_total or without_total else "")
+          + "\nratio: to readability-lxml, first the median of per-page ratios, then the ratio of medians"
+          + ("; * measured inside node, not comparable" if JS in names else ""))
+
+
+def print_misses(pages, rows, names):
+    print("\ndeclutter's catastrophic misses and failures (F1, then the best anchor's):")
+    for page, row in zip(pages, rows, strict=True):
+        ours = row[DECLUTTER]
+        if ours.failed or catastrophic(row, DECLUTTER):
+            best = max((n for n in names if n != DECLUTTER), key=lambda n: row[n].f1, default=None)
+            anchor = f"{best} {row[best].f1:.3f}" if best else "-"
+            why = ours.error or ("no text" if ours.failed else "miss")
+            print(f"  {page.id:30} {page.type:13} {ours.f1:6.3f}  {anchor:24} {why}")
+    hopeless = [(page, row) for page, row in zip(pages, rows, strict=True) if max(s.f1 for s in row.values()) < BAD]
+    print(f"\npages where no extractor reaches F1 {BAD}: {len(hopeless)}")
+    for page, row in hopeless:
+        print(f"  {page.id:30} {page.type:13} " + " ".join(f"{n} {row[n].f1:.3f}" for n in names))
+
+
+def print_metadata(pages, results):
+    hits, total = Counter(), Counter()
+    for page, result in zip(pages, results, strict=True):
+        for key, attribute in METADATA_FIELDS.items():
+            if page.meta.get(key):
+                total[key] += 1
+                article = result[DECLUTTER].article
+                hits[key] += bool(article) and fold(getattr(article, attribute)) == fold(page.meta[key])
+    print("\nmetadata agreement: " + ", ".join(f"{key} {hits[key]}/{total[key]}" for key in METADATA_FIELDS))
+
+
+def write_json(target: Path, corpus: Path, pages, rows):
+    out = {"corpus": str(corpus), "pages": [
+        {"id": page.id, "type": page.type, "url": page.url,
+         "scores": {name: {"p": s.p, "r": s.r, "f1": s.f1, "error": s.error, "failed": s.failed, "ms": s.ms,
+                           "with_found": s.with_found, "with_total": len(page.with_),
+                           "without_absent": s.without_absent, "without_total": len(page.without)}
+                    for name, s in row.items()}}
+        for page, row in zip(pages, rows, strict=True)]}
+    target.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", required=True, type=Path)
-    parser.add_argument("--only", nargs="*", help="page folder names to run")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", nargs="*", help="page ids (folder names) to run")
+    parser.add_argument("--types", nargs="*", help="page types to run (modern-web: article, forum, product, ...)")
+    parser.add_argument("--rounds", type=int, help="timing rounds per page (default 3, modern-web 1)")
     parser.add_argument("--site-rules", action="store_true",
-                        help="also score with site rules, each page at its own address (canonical or og:url)")
+                        help="Mozilla layout: also score with site rules, each page at its own address")
+    parser.add_argument("--list-misses", action="store_true",
+                        help="list declutter's catastrophic misses and failures")
+    parser.add_argument("--json", type=Path, help="write per-page scores to this file")
     parser.add_argument("--quiet", action="store_true", help="totals only")
     args = parser.parse_args(argv)
-    options = replace(DEFAULT_OPTIONS, site_rules=False)
-    with_rules = replace(DEFAULT_OPTIONS, site_rules=True)
 
-    pages = sorted(p for p in args.corpus.iterdir() if (p / "source.html").exists())
-    if args.only:
-        pages = [p for p in pages if p.name in set(args.only)]
-    rows, meta_hits, meta_total, ruled = [], Counter(), Counter(), []
-    times = {"ours": [], "readability": [], "parse": []}
-    rows_with_rules = []
-    for page in pages:
-        html = (page / "source.html").read_text(encoding="utf-8", errors="replace")
-        expected_text = html_text((page / "expected.html").read_text(encoding="utf-8"))
-        expected_meta = json.loads((page / "expected-metadata.json").read_text(encoding="utf-8"))
-        best = {name: float("inf") for name in times}
-        for _ in range(args.rounds):
-            ours, t = timed(run_ours, html, options)
-            best["ours"] = min(best["ours"], t)
-            theirs, t = timed(run_readability, html)
-            best["readability"] = min(best["readability"], t)
-            _, t = timed(run_parse, html)
-            best["parse"] = min(best["parse"], t)
-        for name, value in best.items():
-            times[name].append(value)
-        our_text = "" if isinstance(ours, Exception) else ours.text
-        their_text = "" if isinstance(theirs, Exception) else html_text(theirs)
-        p, r = precision_recall(our_text, expected_text)
-        rp, rr = precision_recall(their_text, expected_text)
-        for field, ours_field in METADATA_FIELDS.items():
-            if expected_meta.get(field):
-                meta_total[field] += 1
-                if not isinstance(ours, Exception) and fold(getattr(ours, ours_field)) == fold(expected_meta[field]):
-                    meta_hits[field] += 1
-        error = f"{type(ours).__name__}: {ours}"[:60] if isinstance(ours, Exception) else ""
-        if args.site_rules:
-            url = page_url(html)
-            if rule_for(url):
-                ruled_article, _ = timed(run_ours, html, with_rules, url)
-                sp, sr = precision_recall("" if isinstance(ruled_article, Exception) else ruled_article.text,
-                                          expected_text)
-                ruled.append((page.name, rule_for(url).name, f1(p, r), f1(sp, sr)))
-            else:
-                sp, sr = p, r
-            rows_with_rules.append((sp, sr))
-        rows.append((page.name, p, r, f1(p, r), rp, rr, f1(rp, rr), best["ours"], best["readability"], error))
+    page_layout = layout(args.corpus)
+    rounds = args.rounds or (1 if page_layout == "modern-web" else 3)
+    only, types = set(args.only or ()), set(args.types or ())
+
+    def wanted(page_id, page_type):
+        return (not only or page_id in only) and (not types or page_type in types)
+    pages = (modern_web_pages if page_layout == "modern-web" else mozilla_pages)(args.corpus, wanted)
+    if not pages:
+        raise SystemExit("no pages selected")
+    runners = extractors(page_layout)
+    names = list(runners)
+    rows, results, parse_times, ruled, rows_with_rules = [], [], [], [], []
+    try:
+        for run in runners.values():  # warm-up: lazy imports and first-call setup stay out of the timings
+            run(pages[0].html, pages[0].url)
+        for page in pages:
+            row, result, parse = run_page(page, runners, rounds)
+            rows.append(row)
+            results.append(result)
+            parse_times.append(parse * 1000)
+            if args.site_rules and page_layout == "mozilla":
+                ruled_score, rule = with_site_rules(page, row[DECLUTTER])
+                rows_with_rules.append(ruled_score)
+                if rule:
+                    ruled.append((page.id, rule, row[DECLUTTER].f1, ruled_score.f1))
+    finally:
+        if JS in runners:
+            runners[JS].stop()
 
     if not args.quiet:
-        print(f"{'page':34} {'P':>6} {'R':>6} {'F1':>6} | {'rl P':>6} {'rl R':>6} {'rl F1':>6} | "
-              f"{'ms':>6} {'rl ms':>6}")
-        for name, p, r, f, rp, rr, rf, t, rt, error in rows:
-            print(f"{name[:34]:34} {p:6.3f} {r:6.3f} {f:6.3f} | {rp:6.3f} {rr:6.3f} {rf:6.3f} | "
-                  f"{t * 1000:6.1f} {rt * 1000:6.1f} {error}")
-    mean = lambda i: statistics.fmean(row[i] for row in rows)  # noqa: E731
-    print(f"\npages: {len(rows)}")
-    print(f"{'extractor':14} {'mean P':>7} {'mean R':>7} {'F1':>7} {'median ms':>10} {'total s':>8} "
-          f"{'median ratio':>13}")
-    med = {name: statistics.median(values) for name, values in times.items()}
-    print(f"{'declutter':14} {mean(1):7.3f} {mean(2):7.3f} {f1(mean(1), mean(2)):7.3f} {med['ours'] * 1000:10.1f} "
-          f"{sum(times['ours']):8.2f} {med['ours'] / med['readability']:13.2f}")
-    print(f"{'readability':14} {mean(4):7.3f} {mean(5):7.3f} {f1(mean(4), mean(5)):7.3f} "
-          f"{med['readability'] * 1000:10.1f} {sum(times['readability']):8.2f} {1:13.2f}")
-    print(f"{'lxml parse':14} {'':7} {'':7} {'':7} {med['parse'] * 1000:10.1f} {sum(times['parse']):8.2f} "
-          f"{med['parse'] / med['readability']:13.2f}")
-    if args.site_rules:
+        print_pages(pages, rows, names)
+    rule_note = "site rules on, each page at its url" if page_layout == "modern-web" else "generic engine, base URL"
+    print(f"\npages: {len(pages)} ({page_layout} layout, {rule_note}; {rounds} round{'s' * (rounds > 1)})")
+    print_types(pages, rows, names)
+    print_extractors(pages, rows, names, parse_times)
+    if args.site_rules and page_layout == "mozilla":
         print(f"\npages with a site rule: {len(ruled)}")
-        for name, rule, without, with_ in ruled:
-            print(f"  {name:30} {rule:30} F1 without {without:.3f}  with {with_:.3f}")
-        mp = statistics.fmean(p for p, _ in rows_with_rules)
-        mr = statistics.fmean(r for _, r in rows_with_rules)
-        print(f"corpus F1 without site rules {f1(mean(1), mean(2)):.3f}, with site rules {f1(mp, mr):.3f}")
-    print("\nmetadata agreement: " + ", ".join(
-        f"{field} {meta_hits[field]}/{meta_total[field]}" for field in METADATA_FIELDS))
-    failures = [row[0] for row in rows if row[-1]]
-    if failures:
-        print(f"errors on {len(failures)} pages: {', '.join(failures)}")
+        for page_id, rule, without, with_ in ruled:
+            print(f"  {page_id:30} {rule:30} F1 without {without:.3f}  with {with_:.3f}")
+        print(f"corpus F1 without site rules {corpus_f1([r[DECLUTTER] for r in rows])[2]:.3f}, "
+              f"with site rules {corpus_f1(rows_with_rules)[2]:.3f}")
+    if page_layout == "mozilla":
+        print_metadata(pages, results)
+    errors = [page.id for page, row in zip(pages, rows, strict=True) if row[DECLUTTER].error]
+    if errors:
+        print(f"declutter errors on {len(errors)} pages: {', '.join(errors)}")
+    if args.list_misses:
+        print_misses(pages, rows, names)
+    if args.json:
+        write_json(args.json, args.corpus, pages, rows)
+        print(f"per-page scores written to {args.json}")
     return 0
 
 
