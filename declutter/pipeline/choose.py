@@ -1,12 +1,17 @@
 """The article among the candidates: readability's container, trafilatura's content, the page's main region.
 
-    readability's pick holds at least half of the main region's text  -> it stands        (confidence high)
-    else trafilatura finds clearly more text than readability          -> trafilatura's    (medium)
-         (on the decluttered page for articles, whose clutter our vocabularies know; else on the page as it came,
-          since on product, service and listing pages the vocabularies would take content with the clutter)
-    else readability's pick, if it found one                           -> it stands        (medium)
-    else the main region, if it has running text                       -> the region       (low)
-    else                                                               -> no article
+    a forum thread marked up post by post                               -> all its posts   (confidence high)
+    readability's pick lies in the main region and holds at least half
+      of its text                                                       -> it stands        (high)
+    else trafilatura finds clearly more text than readability's pick
+      (counted as nothing when it lies outside a declared <main>)       -> trafilatura's    (medium)
+    else readability's pick, if it lies in the main region              -> it stands        (medium)
+    else a declared <main> with running text                            -> the region       (low)
+    else readability's pick, if it found one                            -> it stands        (low)
+    else                                                                -> no article
+
+trafilatura reads the decluttered page for articles, whose clutter our vocabularies know, and the page as it
+came otherwise: on product, service and listing pages the vocabularies would take content with the clutter.
 """
 
 from __future__ import annotations
@@ -22,6 +27,11 @@ CLEARLY_MORE = 1.2  # trafilatura's content must hold this many times readabilit
 REGION_MIN_CHARS = 200  # a main region with less text than this, that no extractor took, is not an article
 PROSE_PARAGRAPH_CHARS = 150  # a paragraph this long is running text
 ARTICLE_PARAGRAPHS = 5  # readability's pick with this many of them is an article, whatever the page says
+WITHIN_SHARE = 0.8  # of the pick's words, found in the region: the pick lies in it
+
+
+def _folded(element: HtmlElement) -> str:
+    return " ".join(element.xpath("string()").split())
 
 
 def _chars(element: HtmlElement | None) -> int:
@@ -33,6 +43,12 @@ def _is_prose(picked: HtmlElement | None) -> bool:
     return sum(1 for _ in long) >= ARTICLE_PARAGRAPHS
 
 
+def _within(picked: HtmlElement, region: HtmlElement) -> bool:
+    """Is readability's pick (made on its own copy of the tree, which it reshapes) text from the region?"""
+    words = set(_folded(picked).split())
+    return bool(words) and len(words & set(_folded(region).split())) >= WITHIN_SHARE * len(words)
+
+
 def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement | None,
            url: str | None, *, discussion: str | None = None) -> tuple[HtmlElement | None, str]:
     """(container, confidence) from readability's `picked` container (or None), the decluttered `root`, and
@@ -42,16 +58,23 @@ def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement
     if posts is not None and _chars(posts) >= _chars(picked):
         return posts, "high"
     region = regions.main_region(root)
-    picked_chars, region_chars = _chars(picked), _chars(region)
-    if picked is not None and picked_chars >= PARTIAL_SHARE * region_chars:
+    declared = region is not None and region.tag != "body"
+    region_chars = _chars(region)
+    inside = picked is not None and (not declared or _within(picked, region))
+    picked_chars = _chars(picked) if inside else 0
+    if inside and picked_chars >= PARTIAL_SHARE * region_chars:
         return picked, "high"
     if untouched is None or _is_prose(picked):
         untouched = copy.deepcopy(root)
     other = second_opinion.extract_container(untouched, url)
     if other is not None and _chars(other) > CLEARLY_MORE * picked_chars:
         return other, "medium"
-    if picked is not None:
+    if inside:
         return picked, "medium"
+    if declared and region_chars >= REGION_MIN_CHARS:
+        return region, "low"
+    if picked is not None:
+        return picked, "low"
     if region is not None and region_chars >= REGION_MIN_CHARS:
         return region, "low"
     return None, "low"
