@@ -53,7 +53,8 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     discussion = regions.discussion_kind(meta.kinds)              # a forum thread: its posts are the content
     decluttered = remove_clutter(root, site_marks, meta.title, options, discussion=bool(discussion))  # pre-scoring
     picked = score.best_container(root, decluttered.article_hint, thread=discussion == "thread")  # readability's
-    container, confidence = choose.choose(root, picked, untouched, url, discussion=discussion)  # or another
+    container, confidence = choose.choose(root, picked, untouched, url, meta.title, options,  # or another
+                                          discussion=discussion)
     if container is None:
         raise NoArticle("No article was found in the page: it has no text besides menus and links.")
     removed = decluttered.removed

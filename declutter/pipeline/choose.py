@@ -3,6 +3,9 @@
     a forum thread marked up post by post                               -> all its posts   (confidence high)
     readability's pick lies in the main region and holds at least half
       of its text                                                       -> it stands        (high)
+    else, on a page that is no article (by its schema.org/og:type, or a pick of long paragraphs) and no
+      forum thread, the main region of the page decluttered as a whole
+      page, if it holds more text than the pick                         -> the region       (medium)
     else trafilatura finds clearly more text than readability's pick
       (counted as nothing when it lies outside a declared <main>)       -> trafilatura's    (medium)
     else readability's pick, if it lies in the main region              -> it stands        (medium)
@@ -10,8 +13,10 @@
     else readability's pick, if it found one                            -> it stands        (low)
     else                                                                -> no article
 
-trafilatura reads the decluttered page for articles, whose clutter our vocabularies know, and the page as it
-came otherwise: on product, service and listing pages the vocabularies would take content with the clutter.
+An article's clutter is what our vocabularies were written for; on product, service, listing and
+documentation pages the same class words ("menu", "promo", "related") and hidden panels (tabs, carousels)
+name content as often as clutter, so such pages are decluttered as a whole page (`whole_page`): landmarks,
+ads, cookie banners, newsletter boxes, share bars, AI promos and boilerplate phrases still go.
 """
 
 from __future__ import annotations
@@ -21,7 +26,10 @@ import copy
 from lxml.html import HtmlElement
 
 from . import regions, second_opinion
+from .declutter import remove_clutter
 
+NOT_CONTENT = "//script | //style | //noscript | //template | //svg"  # never text a reader shows
+WHOLE_OUTWEIGHS = 2  # the whole region's text outside links, against the pick's text
 PARTIAL_SHARE = 0.5  # readability's pick with less of the main region's text than this may be a fragment
 CLEARLY_MORE = 1.2  # trafilatura's content must hold this many times readability's text to replace it
 REGION_MIN_CHARS = 200  # a main region with less text than this, that no extractor took, is not an article
@@ -38,6 +46,10 @@ def _chars(element: HtmlElement | None) -> int:
     return len("".join(element.xpath("string()").split())) if element is not None else 0
 
 
+def _unlinked_chars(element: HtmlElement) -> int:
+    return _chars(element) - sum(_chars(a) for a in element.iter("a"))
+
+
 def _is_prose(picked: HtmlElement | None) -> bool:
     long = (p for p in picked.iter("p") if _chars(p) >= PROSE_PARAGRAPH_CHARS) if picked is not None else ()
     return sum(1 for _ in long) >= ARTICLE_PARAGRAPHS
@@ -49,11 +61,18 @@ def _within(picked: HtmlElement, region: HtmlElement) -> bool:
     return bool(words) and len(words & set(_folded(region).split())) >= WITHIN_SHARE * len(words)
 
 
-def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement | None,
-           url: str | None, *, discussion: str | None = None) -> tuple[HtmlElement | None, str]:
+def whole_page_region(untouched: HtmlElement, title: str | None, options) -> HtmlElement | None:
+    """The main region of the page decluttered as a whole page, not as an article."""
+    for element in untouched.xpath(NOT_CONTENT):
+        element.drop_tree()
+    remove_clutter(untouched, [], title, options, whole_page=True)
+    return regions.main_region(untouched)
+
+
+def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement | None, url: str | None,
+           title: str | None, options, *, discussion: str | None = None) -> tuple[HtmlElement | None, str]:
     """(container, confidence) from readability's `picked` container (or None), the decluttered `root`, and
-    `untouched`, a copy of the page from before clutter removal for trafilatura (which edits it), or None to
-    give trafilatura the decluttered page."""
+    `untouched`, a copy of the page from before clutter removal (edited here), or None for an article."""
     posts = regions.thread(root) if discussion == "thread" else None
     if posts is not None and _chars(posts) >= _chars(picked):
         return posts, "high"
@@ -64,6 +83,11 @@ def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement
     picked_chars = _chars(picked) if inside else 0
     if inside and picked_chars >= PARTIAL_SHARE * region_chars:
         return picked, "high"
+    if untouched is not None and not discussion and not _is_prose(picked):
+        whole = whole_page_region(untouched, title, options)
+        if whole is not None and _unlinked_chars(whole) >= max(REGION_MIN_CHARS, WHOLE_OUTWEIGHS * picked_chars):
+            return whole, "medium"
+        untouched = None
     if untouched is None or _is_prose(picked):
         untouched = copy.deepcopy(root)
     other = second_opinion.extract_container(untouched, url)

@@ -31,6 +31,10 @@ BACKUP_KEEP_SHARE = 0.1  # rules that would leave less than this share of the te
 BACKUP_KEEP_CHARS = 150
 LIST_OUTWEIGHS = 3  # prose list items must outweigh the best paragraphs this many times to be the article
 MOST_PARAGRAPHS = 0.6  # a marked element holding this share of the page's paragraphs is kept
+# On a page that is not an article, these groups' class words name content as often as clutter: product
+# galleries and spec tabs are "hidden", category menus and offers are "menu" and "promo". Their tags and roles
+# (<nav>, role=navigation) still count.
+WHOLE_PAGE_KEEPS = frozenset({"navigation", "promo", "related"})
 HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)", re.I)
 
 
@@ -47,6 +51,7 @@ class _Page:
     protected: set  # elements that hold the article: never removed whole
     hint: HtmlElement | None = None  # where the article seems to be
     discussion: bool = False  # a forum thread or Q&A page: its posts are the content, not comments on it
+    whole_page: bool = False  # not an article: keep hidden panels and blocks that class names call menus or promos
 
     def length(self, element) -> int:
         return self.lengths.get(element, 0)
@@ -196,12 +201,15 @@ def _selector_marks(page: _Page, rules: GenericRules):
     for element in page.body.iter():
         if not isinstance(element.tag, str) or element in page.protected:
             continue
-        hidden = _hidden(element, openable)
+        hidden = None if page.whole_page else _hidden(element, openable)
         if hidden:
             yield element, "hidden" if hidden != "[aria-hidden=true]" else "aria-hidden", hidden
             continue
         found = _selector_match(element, rules)
         if found and page.discussion and found[0] == "comments":
+            continue
+        if (found and page.whole_page and found[0] in WHOLE_PAGE_KEEPS and found[1] not in rules.group_of_tag
+                and not found[1].startswith("[role=")):
             continue
         if found and not _in_running_text(element):  # a "dateline" span opening a paragraph is the paragraph's
             yield element, f"selector:{found[0]}", found[1]
@@ -342,7 +350,7 @@ def _phrase_marks(page: _Page, rules: GenericRules, marked: set):
 # --- the sweep ----------------------------------------------------------------------------------------------
 
 def remove_clutter(root: HtmlElement, site_marks, title: str | None, options, *,
-                   discussion: bool = False) -> Decluttered:
+                   discussion: bool = False, whole_page: bool = False) -> Decluttered:
     """Removes clutter from the page in place; says what went and why, and where the article seems to be.
 
     Order matters: the title heading is safe from every rule; selector rules mark containers; the article
@@ -352,7 +360,8 @@ def remove_clutter(root: HtmlElement, site_marks, title: str | None, options, *,
     if body is None:
         return Decluttered()
     lengths = _text_lengths(body)
-    page = _Page(body, lengths, {body, root} | _with_ancestors(_title_heading(body, title)), discussion=discussion)
+    page = _Page(body, lengths, {body, root} | _with_ancestors(_title_heading(body, title)), discussion=discussion,
+                 whole_page=whole_page)
     rules = generic_rules() if options.clutter_rules else None
     marks: dict = {}
     for element, rule, match in [*site_marks, *(_selector_marks(page, rules) if rules else ())]:

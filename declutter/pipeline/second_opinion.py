@@ -30,4 +30,23 @@ def extract_container(untouched: HtmlElement, url: str | None) -> HtmlElement | 
     if body is None:
         return None
     body.tag = "div"
+    _drop_link_lists(body)
     return body
+
+
+LINK_LIST_SHARE = 0.8  # a list whose text is this much link text is a list of other pages: "related", "popular"
+LINK_LIST_ITEMS = 3
+
+
+def _folded_length(element: HtmlElement) -> int:
+    return len("".join(element.xpath("string()").split()))
+
+
+def _drop_link_lists(container: HtmlElement) -> None:
+    """trafilatura keeps lists of links to other stories below an article; a reader does not."""
+    for block in list(container.iter("ul", "ol")):
+        items = block.findall("li")
+        text = _folded_length(block)
+        links = sum(_folded_length(a) for a in block.iter("a"))
+        if len(items) >= LINK_LIST_ITEMS and text and links >= LINK_LIST_SHARE * text:
+            block.drop_tree()
