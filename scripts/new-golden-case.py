@@ -27,7 +27,7 @@ from declutter.pipeline import extract  # noqa: E402
 
 PAGES = ROOT / "tests" / "pages"
 DEFAULT_URL = "http://fakehost/test/page.html"  # Mozilla's test-page base URL: matches no site rule
-METADATA_FIELDS = ("title", "byline", "site_name", "lang", "published_time")
+METADATA_FIELDS = ("title", "byline", "site_name", "lang", "published_time", "confidence")
 DRAFTS = ("expected.txt", "expected-metadata.json")
 
 

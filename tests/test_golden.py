@@ -3,8 +3,9 @@
 A case folder holds
 - `source.html`: the page, as the browser rendered it;
 - `expected.txt`: the article as `Article.text` should be (paragraphs separated by blank lines);
-- `expected-metadata.json`: the Article fields the case asserts (title, byline, site_name, lang, ...);
-- `case.json` (optional): see CASE_KEYS.
+- `expected-metadata.json`: the Article fields the case asserts (title, byline, site_name, lang, confidence, ...);
+- `case.json` (optional): see CASE_KEYS;
+- `SOURCE.md` (optional): where a page taken from elsewhere comes from, its license, and how it was cut down.
 
 Each case is four tests, so that a known engine failure in one aspect does not hide the others:
 text (token 4-gram F1 against expected.txt, the method of bench/extract.py), phrases (required and
@@ -38,7 +39,7 @@ CASE_KEYS = {
     "xfail": dict,  # aspect -> why the engine fails it today; each is a strict xfail
 }
 METADATA_KEYS = {"title", "byline", "site_name", "lang", "dir", "published_time", "excerpt", "lead_image_url",
-                 "url"}
+                 "url", "confidence"}
 TOKEN = re.compile(r"\w+")
 
 
