@@ -31,10 +31,10 @@ BACKUP_KEEP_SHARE = 0.1  # rules that would leave less than this share of the te
 BACKUP_KEEP_CHARS = 150
 LIST_OUTWEIGHS = 3  # prose list items must outweigh the best paragraphs this many times to be the article
 MOST_PARAGRAPHS = 0.6  # a marked element holding this share of the page's paragraphs is kept
-# On a page that is not an article, these groups' class words name content as often as clutter: product
-# galleries and spec tabs are "hidden", category menus and offers are "menu" and "promo". Their tags and roles
-# (<nav>, role=navigation) still count.
-WHOLE_PAGE_KEEPS = frozenset({"navigation", "promo", "related"})
+# On a page that is not an article, these groups' class words name content as often as clutter: offers are
+# "promo", product families "related", reviews "comments"; and its hidden panels (spec tabs, carousels, FAQ
+# answers) are content. Tags and roles (<aside>, role=dialog) still count.
+WHOLE_PAGE_KEEPS = frozenset({"promo", "related", "comments"})
 HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)", re.I)
 
 
