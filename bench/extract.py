@@ -14,7 +14,7 @@ Two corpus layouts, told apart by what DIR holds:
 
 Extractors, run on the same decoded page in the same run: declutter (`extract`); readability-lxml
 (`Document(html, url=url).summary(html_partial=True)`, as text); trafilatura (`extract(html, url=url,
-include_comments=False, include_tables=True)`), skipped with a note if not installed (pip install '.[bench]');
+include_comments=False, include_tables=True)`), a dependency of declutter itself, skipped with a note if missing;
 Readability.js (Mozilla's @mozilla/readability on jsdom, one node process for all pages, bench/readability_js/;
 its `npm install` runs on first use), skipped with a note if node is missing or the install fails.
 
@@ -213,7 +213,7 @@ def trafilatura_runner():
     try:
         import trafilatura
     except ImportError:
-        print("note: trafilatura is not installed (pip install '.[bench]'); its column is skipped")
+        print("note: trafilatura is not installed (pip install -e .); its column is skipped")
         return None
 
     def run(html: str, url: str) -> Result:
