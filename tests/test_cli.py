@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from helpers import DAILY8_URL
 
@@ -40,8 +41,11 @@ def test_serve_starts_the_app(monkeypatch):
     assert started["host"] == "127.0.0.1" and started["port"] == 5055
 
 
+SCRIPT = str(Path(sys.executable).parent / "declutter")  # beside the interpreter: the venv's bin, on PATH or not
+
+
 def test_the_console_script_is_installed():
-    done = subprocess.run(["declutter", "--help"], capture_output=True, text=True)
+    done = subprocess.run([SCRIPT, "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "extract" in done.stdout and "rules" in done.stdout
 
 
@@ -66,5 +70,5 @@ def test_the_library_command_runs_without_the_service():
 
 
 def test_help_names_the_defaults():
-    done = subprocess.run(["declutter", "serve", "--help"], capture_output=True, text=True)
+    done = subprocess.run([SCRIPT, "serve", "--help"], capture_output=True, text=True)
     assert "default: 127.0.0.1" in done.stdout and "default: 5000" in done.stdout

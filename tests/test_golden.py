@@ -88,14 +88,16 @@ FOLDERS = sorted(p for p in PAGES.iterdir() if p.is_dir())
 CASES = {folder.name: load_case(folder) for folder in FOLDERS}
 
 
-def params(aspect: str, only=lambda case: True):
+def params(aspect: str, only=lambda case: True) -> list:
     """One pytest param per case, strictly xfailed where case.json says the engine fails this aspect."""
+    found = []
     for slug, case in CASES.items():
         if not only(case):
             continue
         reason = case.get("xfail", {}).get(aspect)
         marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-        yield pytest.param(slug, marks=marks, id=slug)
+        found.append(pytest.param(slug, marks=marks, id=slug))
+    return found
 
 
 @cache

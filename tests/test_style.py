@@ -1,6 +1,6 @@
 """The code follows the project's lint rules (ruff, configured in pyproject.toml)."""
 
-import shutil
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +11,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_ruff_finds_nothing():
-    if not shutil.which("ruff"):
+    if importlib.util.find_spec("ruff") is None:
         pytest.skip("ruff is not installed (pip install -e '.[test]')")
-    done = subprocess.run(["ruff", "check", "declutter", "server", "tests", "bench", "scripts"], cwd=ROOT,
-                          capture_output=True, text=True)
+    command = [sys.executable, "-m", "ruff", "check", "declutter", "server", "tests", "bench", "scripts"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
