@@ -35,32 +35,27 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     """The article in `html` (a whole page), with `url` used to resolve links and pick site rules."""
     options = options or DEFAULT_OPTIONS
     url = _checked_url(url)
-    site = siterules.rule_for(url, options)                       # this host's rule, if it has one
+    site = siterules.site_for(url, options)                       # this host's rule, or one that changes nothing
     page = decode.to_text(html, http_charset)
-    if site:
-        page = siterules.sites.find_replace(site, page)          # the rule's text fixes come before the parse
+    page = site.fix_text(page)                                    # the rule's text fixes come before the parse
     guard.check_markup(page, options)                             # refuse what would make the parse blow up
     root = decode.parse(page)                                     # one parse of the page
     guard.check_tree(root, options)                               # refuse trees that cost unbounded time
     meta = read_metadata(root, url)                               # before scripts go: JSON-LD lives in them
-    if site:
-        meta = siterules.with_site_metadata(meta, site, root)
+    meta = site.metadata(meta, root)                              # the rule's title, author, date
     postclean.reveal_lazy_images(root)                            # before scoring, which drops <noscript>
     regions.reveal_noscript_content(root)                         # what a script-less browser shows
-    article_kind = regions.is_article(meta.kinds)
-    untouched = None if article_kind else copy.deepcopy(root)     # for the second opinion, which edits its tree
-    site_marks = siterules.strip_marks(site, root) if site else []
-    discussion = regions.discussion_kind(meta.kinds)              # a forum thread: its posts are the content
-    decluttered = remove_clutter(root, site_marks, meta.title, options, discussion=bool(discussion))  # pre-scoring
-    picked = score.best_container(root, decluttered.article_hint, thread=discussion == "thread")  # readability's
-    container, confidence = choose.choose(root, picked, untouched, url, meta.title, options,  # or another
+    discussion = regions.discussion_kind(meta.kinds)              # a forum thread or Q&A: posts are content
+    untouched = None if regions.is_article(meta.kinds) else copy.deepcopy(root)  # for the choice: pages, not articles
+    decluttered = remove_clutter(root, site.strip_marks(root), meta.title, options,  # readability never sees it
+                                 discussion=bool(discussion))
+    picked = score.best_container(root, decluttered.article_hint, thread=discussion == "thread")  # readability-lxml
+    container, confidence = choose.choose(root, picked, untouched, url, meta.title, options,  # or spread content
                                           discussion=discussion)
     if container is None:
         raise NoArticle("No article was found in the page: it has no text besides menus and links.")
-    removed = decluttered.removed
-    if site:
-        container, notes = siterules.choose_body(site, root, container)  # the rule's body, unless it is worse
-        removed = removed + notes
+    container, notes = site.body(root, container)                 # the rule's body, unless it is worse
+    removed = decluttered.removed + notes
     postclean.tidy(container, url, meta.title)                    # residue, URLs, empty nodes
     postclean.add_lead_image(container, root, meta.lead_image_url, url)  # the hero image above the body
     text = postclean.plain_text(container)

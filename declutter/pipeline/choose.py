@@ -25,6 +25,7 @@ import copy
 
 from lxml.html import HtmlElement
 
+from ..text import element_length, element_text, unlinked_length
 from . import regions, second_opinion
 from .declutter import remove_clutter
 
@@ -38,27 +39,15 @@ ARTICLE_PARAGRAPHS = 5  # readability's pick with this many of them is an articl
 WITHIN_SHARE = 0.8  # of the pick's words, found in the region: the pick lies in it
 
 
-def _folded(element: HtmlElement) -> str:
-    return " ".join(element.xpath("string()").split())
-
-
-def _chars(element: HtmlElement | None) -> int:
-    return len("".join(element.xpath("string()").split())) if element is not None else 0
-
-
-def _unlinked_chars(element: HtmlElement) -> int:
-    return _chars(element) - sum(_chars(a) for a in element.iter("a"))
-
-
 def _is_prose(picked: HtmlElement | None) -> bool:
-    long = (p for p in picked.iter("p") if _chars(p) >= PROSE_PARAGRAPH_CHARS) if picked is not None else ()
+    long = (p for p in picked.iter("p") if element_length(p) >= PROSE_PARAGRAPH_CHARS) if picked is not None else ()
     return sum(1 for _ in long) >= ARTICLE_PARAGRAPHS
 
 
 def _within(picked: HtmlElement, region: HtmlElement) -> bool:
     """Is readability's pick (made on its own copy of the tree, which it reshapes) text from the region?"""
-    words = set(_folded(picked).split())
-    return bool(words) and len(words & set(_folded(region).split())) >= WITHIN_SHARE * len(words)
+    words = set(element_text(picked).split())
+    return bool(words) and len(words & set(element_text(region).split())) >= WITHIN_SHARE * len(words)
 
 
 def whole_page_region(untouched: HtmlElement, title: str | None, options) -> HtmlElement | None:
@@ -74,24 +63,24 @@ def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement
     """(container, confidence) from readability's `picked` container (or None), the decluttered `root`, and
     `untouched`, a copy of the page from before clutter removal (edited here), or None for an article."""
     posts = regions.thread(root) if discussion == "thread" else None
-    if posts is not None and _chars(posts) >= _chars(picked):
+    if posts is not None and element_length(posts) >= element_length(picked):
         return posts, "high"
     region = regions.main_region(root)
     declared = region is not None and region.tag != "body"
-    region_chars = _chars(region)
+    region_chars = element_length(region)
     inside = picked is not None and (not declared or _within(picked, region))
-    picked_chars = _chars(picked) if inside else 0
+    picked_chars = element_length(picked) if inside else 0
     if inside and picked_chars >= PARTIAL_SHARE * region_chars:
         return picked, "high"
     if untouched is not None and not discussion and not _is_prose(picked):
         whole = whole_page_region(untouched, title, options)
-        if whole is not None and _unlinked_chars(whole) >= max(REGION_MIN_CHARS, WHOLE_OUTWEIGHS * picked_chars):
+        if whole is not None and unlinked_length(whole) >= max(REGION_MIN_CHARS, WHOLE_OUTWEIGHS * picked_chars):
             return whole, "medium"
         untouched = None
     if untouched is None or _is_prose(picked):
         untouched = copy.deepcopy(root)
     other = second_opinion.extract_container(untouched, url)
-    if other is not None and _chars(other) > CLEARLY_MORE * picked_chars:
+    if other is not None and element_length(other) > CLEARLY_MORE * picked_chars:
         return other, "medium"
     if inside:
         return picked, "medium"

@@ -13,6 +13,7 @@ from functools import lru_cache
 from lxml.html import HtmlElement
 
 from ..rules.generic import GenericRules, class_words, generic_rules, normalize_text
+from ..text import visible_length
 from .models import Removal
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -57,12 +58,6 @@ class _Page:
         return self.lengths.get(element, 0)
 
 
-def _visible_length(text: str | None) -> int:
-    if not text or text.isspace():  # most text nodes of a page are indentation
-        return 0
-    return len("".join(text.split()))
-
-
 def _text_lengths(body: HtmlElement) -> dict:
     """Text length of every element, in one pass from the leaves up (reversed document order)."""
     lengths: dict = {}
@@ -70,9 +65,9 @@ def _text_lengths(body: HtmlElement) -> dict:
         if not isinstance(element.tag, str) or element.tag in ("script", "style", "template"):
             lengths[element] = 0
             continue
-        total = _visible_length(element.text)
+        total = visible_length(element.text)
         for child in element:
-            total += lengths.get(child, 0) + _visible_length(child.tail)
+            total += lengths.get(child, 0) + visible_length(child.tail)
         lengths[element] = total
     return lengths
 
@@ -253,7 +248,7 @@ def _rank(element: HtmlElement) -> int:
 
 
 def _first_text_child(page: _Page, parent: HtmlElement) -> HtmlElement | None:
-    if _visible_length(parent.text):
+    if visible_length(parent.text):
         return None
     return next((child for child in parent if page.length(child)), None)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from ..text import fold
+
 
 @dataclass(frozen=True)
 class Removal:
@@ -13,7 +15,7 @@ class Removal:
 
     @classmethod
     def of(cls, rule: str, match: str, text: str) -> Removal:
-        return cls(rule, match, " ".join(text.split())[:120])
+        return cls(rule, match, fold(text)[:120])
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
+from ..text import element_length
+
 NOSCRIPT_MIN_CHARS = 500  # a <noscript> with this much text is the page's server-rendered content
 DISCUSSION_KINDS = frozenset({"DiscussionForumPosting", "QAPage", "SocialMediaPosting"})
 ARTICLE_KINDS = frozenset({"Article", "NewsArticle", "BlogPosting", "Report", "ReportageNewsArticle", "TechArticle",
                            "ScholarlyArticle", "OpinionNewsArticle", "AnalysisNewsArticle", "og:article"})
 MAIN_REGION = "//main | //*[@role='main']"
-
-
-def _text_chars(element: HtmlElement) -> int:
-    return len("".join(element.xpath("string()").split())) if element is not None else 0
 
 
 def reveal_noscript_content(root: HtmlElement) -> None:
@@ -30,9 +28,9 @@ def reveal_noscript_content(root: HtmlElement) -> None:
     body = root.find("body")
     if body is None:
         return
-    total = _text_chars(body)
+    total = element_length(body)
     for noscript in list(body.iter("noscript")):
-        chars = _text_chars(noscript)
+        chars = element_length(noscript)
         if chars >= NOSCRIPT_MIN_CHARS and chars > total - chars:
             noscript.drop_tag()
 

@@ -10,6 +10,8 @@ from lxml.html import HtmlElement
 from readability import Document
 from readability.readability import REGEXES, Unparseable
 
+from ..text import fold, folded_length, readable_length
+
 SPARED = frozenset({"html", "body", "blockquote", "figure", "table", "pre"})
 UNLIKELY = REGEXES["unlikelyCandidatesRe"]
 LIKELY = REGEXES["okMaybeItsACandidateRe"]
@@ -44,8 +46,8 @@ class _TreeDocument(Document):
     def get_link_density(self, elem):
         # readability measures text through three regex passes per element (half its scoring time); folding
         # whitespace runs to one character gives the same lengths at C speed.
-        links = sum(_folded_length(a.text_content()) for a in elem.iterfind(".//a"))
-        return links / max(_folded_length(elem.text_content()), 1)
+        links = sum(folded_length(a.text_content()) for a in elem.iterfind(".//a"))
+        return links / max(folded_length(elem.text_content()), 1)
 
     def class_weight(self, e):
         # readability marks <body> id="readabilityBody", which its own "body" keyword then favours: a stray
@@ -69,15 +71,6 @@ class _TreeDocument(Document):
         return _Chosen(self.html)
 
 
-def _folded_length(text: str) -> int:
-    return len(" ".join(text.split()))
-
-
-def text_length(element: HtmlElement) -> int:
-    """Visible characters: text outside scripts and styles, whitespace not counted."""
-    return sum(len("".join(t.split())) for t in element.xpath(".//text()[not(ancestor::script or ancestor::style)]"))
-
-
 def best_container(root: HtmlElement, hint: HtmlElement | None = None, *,
                    thread: bool = False) -> HtmlElement | None:
     """The element readability-lxml judges to hold the article (a <div> of the chosen nodes).
@@ -94,13 +87,13 @@ def best_container(root: HtmlElement, hint: HtmlElement | None = None, *,
             raise exc.__context__ from None  # out of memory is the worker's to report, not "no article"
         return None  # readability found no paragraphs; the caller has other candidates
     if hint is not None:
-        hinted = text_length(hint)
-        if hinted >= HINT_MIN_CHARS and hinted >= HINT_FACTOR * text_length(chosen) and _inside(chosen, hint):
+        hinted = readable_length(hint)
+        if hinted >= HINT_MIN_CHARS and hinted >= HINT_FACTOR * readable_length(chosen) and _inside(chosen, hint):
             return hint
     return chosen
 
 
 def _inside(chosen: HtmlElement, hint: HtmlElement) -> bool:
     """Is readability's choice (made on its own copy of the tree) text from within the hint?"""
-    sample = " ".join(chosen.text_content().split())[:200]
-    return bool(sample) and sample in " ".join(hint.text_content().split())
+    sample = fold(chosen.text_content())[:200]
+    return bool(sample) and sample in fold(hint.text_content())

@@ -14,6 +14,8 @@ import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
 
+from ..text import element_length
+
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 
@@ -38,15 +40,11 @@ LINK_LIST_SHARE = 0.8  # a list whose text is this much link text is a list of o
 LINK_LIST_ITEMS = 3
 
 
-def _folded_length(element: HtmlElement) -> int:
-    return len("".join(element.xpath("string()").split()))
-
-
 def _drop_link_lists(container: HtmlElement) -> None:
     """trafilatura keeps lists of links to other stories below an article; a reader does not."""
     for block in list(container.iter("ul", "ol")):
         items = block.findall("li")
-        text = _folded_length(block)
-        links = sum(_folded_length(a) for a in block.iter("a"))
+        text = element_length(block)
+        links = sum(element_length(a) for a in block.iter("a"))
         if len(items) >= LINK_LIST_ITEMS and text and links >= LINK_LIST_SHARE * text:
             block.drop_tree()

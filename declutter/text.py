@@ -1,0 +1,41 @@
+"""The text helpers every step shares: whitespace folding and visible length, of strings and of elements."""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+
+def fold(text: str | None) -> str:
+    """Whitespace runs folded to one space, ends trimmed: text as a reader sees it."""
+    return " ".join(text.split()) if text else ""
+
+
+def folded_length(text: str | None) -> int:
+    return len(fold(text))
+
+
+def visible_length(text: str | None) -> int:
+    """Characters that are not whitespace."""
+    if not text or text.isspace():  # most text nodes of a page are indentation
+        return 0
+    return len("".join(text.split()))
+
+
+def element_text(element: HtmlElement | None) -> str:
+    """An element's text, whitespace folded (script and style text included: callers drop those first)."""
+    return fold(element.xpath("string()")) if element is not None else ""
+
+
+def element_length(element: HtmlElement | None) -> int:
+    """An element's visible characters (script and style text included)."""
+    return visible_length(element.xpath("string()")) if element is not None else 0
+
+
+def readable_length(element: HtmlElement) -> int:
+    """An element's visible characters outside scripts and styles."""
+    return sum(visible_length(t) for t in element.xpath(".//text()[not(ancestor::script or ancestor::style)]"))
+
+
+def unlinked_length(element: HtmlElement) -> int:
+    """An element's visible characters outside links."""
+    return element_length(element) - sum(element_length(a) for a in element.iter("a"))
