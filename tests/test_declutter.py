@@ -31,7 +31,11 @@ def test_the_article_survives_untouched():
     ("<div class='c-9'><p>You have 2 free articles left this month.</p><a href='/subscribe'>Subscribe now</a>"
      "<p>Already a subscriber? <a href='/login'>Log in</a></p></div>", "free articles left"),
     ("<p><a href='#main'>Skip to main content</a></p><div><a href='#top'>Back to top</a></div>", "Back to top"),
-], ids=["app-box", "also-read", "ad-label", "newsletter", "share-bar", "ai-toolbar", "paywall", "page-chrome"])
+    ("<div class='row'><span>Add to cart</span></div><div><a href='#'>Add to wish list</a></div>", "wish list"),
+    ("<p><em>As an Amazon Associate we earn from qualifying purchases.</em></p>", "qualifying purchases"),
+    ("<div class='x'><h4>Ask AI</h4><p>Get answers from our assistant.</p></div>", "our assistant"),
+], ids=["app-box", "also-read", "ad-label", "newsletter", "share-bar", "ai-toolbar", "paywall", "page-chrome",
+        "shop-controls", "affiliate-note", "ask-ai-box"])
 def test_clutter_between_paragraphs_goes_and_the_paragraphs_stay(clutter, gone):
     text = text_of(article_page(inside=clutter))
     assert gone.lower() not in text.lower()
