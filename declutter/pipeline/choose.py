@@ -74,7 +74,8 @@ def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement
         return picked, "high"
     if untouched is not None and not discussion and not _is_prose(picked):
         whole = whole_page_region(untouched, title, options)
-        if whole is not None and unlinked_length(whole) >= max(REGION_MIN_CHARS, WHOLE_OUTWEIGHS * picked_chars):
+        if (whole is not None and element_length(whole) >= max(REGION_MIN_CHARS, WHOLE_OUTWEIGHS * picked_chars)
+                and unlinked_length(whole) >= picked_chars):
             return whole, "medium"
         untouched = None
     if untouched is None or _is_prose(picked):
