@@ -219,3 +219,13 @@ def test_every_renderer_is_registered_and_renders():
     assert render(sample_article(), "text")[0] == "T\nB\n\nHello there\n"
     assert "Hello **there**" in render(sample_article(), "markdown")[0]
     assert '<a href="https://x.example/a"' in render(sample_article(), "html")[0]
+
+
+@pytest.mark.parametrize("page", [
+    "<html><body><p>First part.</p></body><div><p>Second part, after the end tag.</p></div></html>",
+    "<html><body><p>First part.</p></body></html><html><div><p>Second part, after the end tag.</p></div></html>",
+], ids=["after-body", "after-html"])
+def test_markup_after_a_stray_end_tag_is_read_as_part_of_the_body(page):
+    root = decode.parse(page)
+    assert [child.tag for child in root if child.tag != "head"] == ["body"]
+    assert "Second part" in root.find("body").text_content()

@@ -103,4 +103,32 @@ def parse(text: str) -> lxml.html.HtmlElement:
         raise NoArticle(f"The page could not be parsed as HTML: {exc}.") from None
     if root is None or root.tag != "html":
         raise NoArticle("The page has no HTML document in it.")
+    _into_body(root)
     return root
+
+
+def _into_body(root: lxml.html.HtmlElement) -> None:
+    """Elements that libxml2 leaves beside <body> (markup after a stray </body> or </html>) go into it, where
+    a browser's HTML5 parser puts them: every later step reads the page's text from <body>."""
+    body = root.find("body")
+    if body is None:
+        return
+    leading = 0  # elements before <body> keep their order at its start
+    after = False
+    for child in list(root):
+        if child is body:
+            after = True
+        elif isinstance(child.tag, str) and child.tag != "head":
+            if after:
+                body.append(child)
+            else:
+                body.insert(leading, child)
+                leading += 1
+    # Markup after </html> can even become a second <html> beside the document's root element; its content
+    # moves into <body> and the empty shell stays behind.
+    for stray in list(root.itersiblings()):
+        for child in list(stray) if isinstance(stray.tag, str) else ():
+            if child.tag == "body":
+                body.extend(list(child))
+            elif child.tag != "head":
+                body.append(child)
