@@ -31,6 +31,7 @@ from .declutter import remove_clutter
 
 NOT_CONTENT = "//script | //style | //noscript | //template | //svg"  # never text a reader shows
 WHOLE_OUTWEIGHS = 2  # the whole region's text outside links, against the pick's text
+SHORT_PICK_CHARS = 500  # a pick shorter than this is a snippet, not an article a link-rich region would dilute
 PARTIAL_SHARE = 0.5  # readability's pick with less of the main region's text than this may be a fragment
 CLEARLY_MORE = 1.2  # trafilatura's content must hold this many times readability's text to replace it
 REGION_MIN_CHARS = 200  # a main region with less text than this, that no extractor took, is not an article
@@ -75,7 +76,7 @@ def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement
     if untouched is not None and not discussion and not _is_prose(picked):
         whole = whole_page_region(untouched, title, options)
         if (whole is not None and element_length(whole) >= max(REGION_MIN_CHARS, WHOLE_OUTWEIGHS * picked_chars)
-                and unlinked_length(whole) >= picked_chars):
+                and (unlinked_length(whole) >= picked_chars or picked_chars < SHORT_PICK_CHARS)):
             return whole, "medium"
         untouched = None
     if untouched is None or _is_prose(picked):
