@@ -168,3 +168,12 @@ def test_the_rule_file_loads_and_every_group_matches_its_own_phrases():
 def test_the_rule_loader_rejects_typos_and_empty_groups(data, message):
     with pytest.raises(RuleError, match=message):
         parse_rules(data)
+
+
+def test_a_form_around_the_whole_page_is_not_clutter():
+    """ASP.NET pages and forum moderation wrap the content in one <form>; a search box is a small form."""
+    posts = "".join(f"<div class='post'><div class='body'>{p}</div></div>" for p in ARTICLE_PARAGRAPHS * 2)
+    page = article_page(paragraphs=[]).replace("<main>", f"<main><form action='/moderate'>{posts}</form>")
+    page = page.replace("<footer>", "<form action='/search'><input name='q'><button>Search</button></form><footer>")
+    text = text_of(page)
+    assert all(p in text for p in ARTICLE_PARAGRAPHS) and "Search" not in text

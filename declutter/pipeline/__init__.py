@@ -45,6 +45,7 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     meta = site.metadata(meta, root)                              # the rule's title, author, date
     postclean.reveal_lazy_images(root)                            # before scoring, which drops <noscript>
     regions.reveal_noscript_content(root)                         # what a script-less browser shows
+    regions.unwrap_content_forms(root)                            # a form around the content is no control
     discussion = regions.discussion_kind(meta.kinds)              # a forum thread or Q&A: posts are content
     untouched = None if regions.is_article(meta.kinds) else copy.deepcopy(root)  # for the choice: pages, not articles
     decluttered = remove_clutter(root, site.strip_marks(root), meta.title, options,  # readability never sees it

@@ -11,6 +11,7 @@ from lxml.html import HtmlElement
 
 from ..text import element_length
 
+FORM_CONTENT_CHARS = 1000  # a <form> with more text than this wraps content; a search or login box has little
 NOSCRIPT_MIN_CHARS = 500  # a <noscript> with this much text is the page's server-rendered content
 DISCUSSION_KINDS = frozenset({"DiscussionForumPosting", "QAPage", "SocialMediaPosting"})
 ARTICLE_KINDS = frozenset({"Article", "NewsArticle", "BlogPosting", "Report", "ReportageNewsArticle", "TechArticle",
@@ -33,6 +34,14 @@ def reveal_noscript_content(root: HtmlElement) -> None:
         chars = element_length(noscript)
         if chars >= NOSCRIPT_MIN_CHARS and chars > total - chars:
             noscript.drop_tag()
+
+
+def unwrap_content_forms(root: HtmlElement) -> None:
+    """A <form> around the content (ASP.NET pages wrap the whole page in one, forums their posts for
+    moderation) is unwrapped: forms are clutter to the clutter rules and dropped whole by the sanitizer."""
+    for form in list(root.iter("form")):
+        if element_length(form) > FORM_CONTENT_CHARS:
+            form.drop_tag()
 
 
 def discussion_kind(kinds: frozenset) -> str | None:
