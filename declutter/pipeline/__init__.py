@@ -46,10 +46,10 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     postclean.reveal_lazy_images(root)                            # before scoring, which drops <noscript>
     regions.reveal_noscript_content(root)                         # what a script-less browser shows
     regions.unwrap_content_forms(root)                            # a form around the content is no control
-    discussion = regions.discussion_kind(meta.kinds)              # a forum thread or Q&A: posts are content
+    discussion = regions.discussion_kind(meta.kinds)              # a forum thread's posts are its content
     untouched = None if regions.is_article(meta.kinds) else copy.deepcopy(root)  # for the choice: pages, not articles
     decluttered = remove_clutter(root, site.strip_marks(root), meta.title, options,  # readability never sees it
-                                 discussion=bool(discussion))
+                                 discussion=discussion == "thread")
     picked = score.best_container(root, decluttered.article_hint, thread=discussion == "thread")  # readability-lxml
     container, confidence = choose.choose(root, picked, untouched, url, meta.title, options,  # or spread content
                                           discussion=discussion)

@@ -51,7 +51,7 @@ class _Page:
     lengths: dict  # element -> characters of text inside it (whitespace not counted)
     protected: set  # elements that hold the article: never removed whole
     hint: HtmlElement | None = None  # where the article seems to be
-    discussion: bool = False  # a forum thread or Q&A page: its posts are the content, not comments on it
+    discussion: bool = False  # a forum thread: its posts are the content, not comments on it
     whole_page: bool = False  # not an article: keep hidden panels and blocks that class names call menus or promos
 
     def length(self, element) -> int:
