@@ -378,8 +378,11 @@ def test_pool_starts_no_process_until_the_first_request(pool_app):
 def test_overrunning_worker_is_killed_with_a_503_and_replaced(pool_app):
     app = pool_app(timeout_s=0.5)
     client = app.test_client()
-    post_html(client, page())  # start the pool outside the timed part
+    for _ in range(5):  # start the pool outside the timed part; on a loaded machine a cold start can overrun
+        if post_html(client, page())[0].status_code == 200:
+            break
     before = app.extensions["declutter.runner"].worker_pids()
+    assert before, "the pool never served the warm-up page"
     response, seconds = post_html(client, slow_page())
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "timeout"
