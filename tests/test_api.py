@@ -7,8 +7,8 @@ from helpers import DAILY8_URL, article_page
 
 from server import create_app
 
-KEYS = ["url", "title", "byline", "site_name", "lang", "dir", "published_time", "excerpt", "lead_image_url",
-        "content", "text", "word_count", "reading_time_minutes", "confidence",
+KEYS = ["url", "title", "byline", "site_name", "lang", "dir", "published_time", "modified_time", "excerpt",
+        "lead_image_url", "content", "text", "word_count", "reading_time_minutes", "confidence",
         "removed"]
 
 

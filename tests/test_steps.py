@@ -69,7 +69,7 @@ def test_time_rel_author_lang_and_dir():
                    '<a rel="author" href="/u">Sam Roe</a><time datetime="2023-05-06T07:08:09Z">May 6</time>',
                    html_attrs='lang="ar" dir="rtl"')
     assert (meta.byline, meta.published_time, meta.lang, meta.dir) == (
-        "Sam Roe", "2023-05-06T07:08:09Z", "ar", "rtl")
+        "Sam Roe", "2023-05-06T07:08:09+00:00", "ar", "rtl")
 
 
 def test_metadata_urls_are_http_only():
@@ -207,7 +207,8 @@ def test_the_sanitizer_keeps_article_markup_and_adds_rel():
 
 def sample_article(**overrides) -> Article:
     values = dict(url="https://x.example/a", title="T", byline="B", site_name="S", lang="en", dir=None,
-                  published_time=None, excerpt="E", lead_image_url=None, content="<p>Hello <b>there</b></p>",
+                  published_time=None, modified_time=None, excerpt="E", lead_image_url=None,
+                  content="<p>Hello <b>there</b></p>",
                   text="Hello there", word_count=2, reading_time_minutes=1, confidence="high",
                   removed=[])
     return Article(**{**values, **overrides})

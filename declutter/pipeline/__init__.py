@@ -72,6 +72,7 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
         lang=meta.lang,
         dir=meta.dir,
         published_time=meta.published_time,
+        modified_time=meta.modified_time,
         excerpt=meta.excerpt or postclean.first_sentence(text),
         lead_image_url=meta.lead_image_url,
         content=content,

@@ -10,6 +10,8 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml.html import HtmlElement
 
+from . import dates
+
 ARTICLE_TYPES = re.compile(r"(Article|BlogPosting|Report|Posting|Review|WebPage|Recipe)$")
 JSON_WRAPPERS = re.compile(r"^\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*$")
 BYLINE_PREFIX = re.compile(r"^(?:by|from|par|por|von|di|door|de|av|af|written by|posted by)\s+", re.I)
@@ -37,11 +39,17 @@ class Metadata:
     site_name: str | None = None
     lang: str | None = None
     dir: str | None = None
-    published_time: str | None = None
+    published_time: str | None = None  # ISO 8601, see dates.py
+    modified_time: str | None = None
     excerpt: str | None = None
     lead_image_url: str | None = None
     canonical_url: str | None = None
     kinds: frozenset = frozenset()  # what the page says it is: schema.org types (JSON-LD, microdata), og:type
+
+    def __post_init__(self):
+        # A site rule's date (set with dataclasses.replace, which comes through here) is text like any other.
+        self.published_time = dates.normalise(self.published_time)
+        self.modified_time = dates.normalise(self.modified_time)
 
 
 def _clean(value) -> str | None:
@@ -108,6 +116,7 @@ def _from_json_ld(root: HtmlElement, page_title: str | None) -> dict:
             "byline": _clean(", ".join(dict.fromkeys(authors))) if authors else None,
             "site_name": _clean(publisher[0]) if publisher else None,
             "published_time": _clean(obj.get("datePublished")),
+            "modified_time": _clean(obj.get("dateModified")),
             "excerpt": _clean(obj.get("description")),
             "lead_image_url": _clean(_first_url(obj.get("image"))),
         }
@@ -246,10 +255,16 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
     byline = _first(*map(clean_byline, (
         ld.get("byline"), meta.get("dc:creator"), meta.get("dcterm:creator"), meta.get("author"),
         meta.get("parsely-author"), meta.get("article:author"), meta.get("sailthru.author"), meta.get("dc.creator"))))
-    published = _first(
+    published = dates.first_iso(
         meta.get("article:published_time"), ld.get("published_time"), meta.get("datepublished"), meta.get("date"),
         meta.get("dc.date"), meta.get("dc.date.issued"), meta.get("publish-date"), meta.get("parsely-pub-date"),
-        meta.get("sailthru.date"))
+        meta.get("sailthru.date"), *FIRST_TIME(root)) or dates.from_page(root, url, original=True)
+    modified = dates.first_iso(
+        meta.get("article:modified_time"), ld.get("modified_time"), meta.get("og:updated_time"),
+        meta.get("datemodified"), meta.get("dc.date.modified"), meta.get("last-modified"))
+    if not modified:
+        found = dates.from_page(root, url, original=False)
+        modified = found if found and found[:10] != (published or "")[:10] else None
     clean_title = strip_site_suffix(title, site_name, headings)
     return Metadata(
         title=clean_title,
@@ -258,7 +273,8 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
         lang=_first(root.get("lang"), root.get("xml:lang"), meta.get("content-language"),
                     (meta.get("og:locale") or "").replace("_", "-") or None),
         dir=_first(root.get("dir"), body.get("dir") if body is not None else None),
-        published_time=published or _first(*FIRST_TIME(root)),
+        published_time=published,
+        modified_time=modified,
         excerpt=_first(meta.get("og:description"), ld.get("excerpt"), meta.get("description"),
                        meta.get("twitter:description")),
         lead_image_url=_web_url(image, url),

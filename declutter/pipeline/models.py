@@ -26,7 +26,8 @@ class Article:
     site_name: str | None
     lang: str | None
     dir: str | None
-    published_time: str | None
+    published_time: str | None  # ISO 8601: "2025-01-17", or a date-time with the page's offset
+    modified_time: str | None  # the same, for the last change the page states
     excerpt: str | None
     lead_image_url: str | None
     content: str

@@ -1,0 +1,94 @@
+"""Dates as ISO 8601: "2025-01-17", or "2025-01-17T09:30:00+01:00" when the page gives a time.
+
+Structured values (JSON-LD, <meta>, <time datetime>) are read as ISO 8601, keeping the time and its offset
+("Z" becomes "+00:00"; a time the page gives without an offset stays without one). When none reads, htmldate
+reads the page ("Jan 17, 2025" in a <time>, "01/07/16" in a byline line); a site rule's date, which is text
+from the page, is read as ISO or else as free text.
+"""
+
+from __future__ import annotations
+
+import re
+from copy import deepcopy
+from datetime import UTC, date, datetime, timedelta, timezone
+from html import escape
+
+import htmldate
+from lxml.html import HtmlElement
+
+ISO = re.compile(
+    r"^\s*(\d{4})-?(\d{2})-?(\d{2})"  # the date, extended or basic
+    r"(?:[T\s]+(\d{2}):?(\d{2})(?::?(\d{2}))?(?:[.,]\d+)?"  # a time, its fraction dropped
+    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?"  # and its offset
+    r"(?=$|[^\d:])", re.I)
+ISO_DAY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
+EARLIEST_YEAR = 1990
+FREE_TEXT_MAX = 100  # longer text is not a date field
+
+
+def _offset(text: str) -> timezone | None:
+    if text.upper() == "Z":
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 14 or minutes > 59:
+        raise ValueError(text)
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def parse_iso(value: str | None) -> str | None:
+    """An ISO 8601 date or date-time at the start of `value`, normalised; None if there is none."""
+    match = ISO.match(value or "")
+    if not match:
+        return None
+    year, month, day, hour, minute, second, offset = match.groups()
+    try:
+        day_of = date(int(year), int(month), int(day))
+        if not EARLIEST_YEAR <= day_of.year <= date.today().year + 1:
+            return None
+        if hour is None:
+            return day_of.isoformat()
+        moment = datetime(day_of.year, day_of.month, day_of.day, int(hour), int(minute), int(second or 0),
+                          tzinfo=_offset(offset) if offset else None)
+    except ValueError:
+        return None
+    return moment.isoformat()
+
+
+def parse_text(value: str | None) -> str | None:
+    """A date written for people ("Jan 17, 2025", "17.01.2025", "01/07/16") as YYYY-MM-DD, or None."""
+    value = " ".join((value or "").split())
+    if not value or len(value) > FREE_TEXT_MAX or not re.search(r"\d", value):
+        return None
+    found = htmldate.find_date(f"<html><body><time>{escape(value)}</time></body></html>", extensive_search=False,
+                               original_date=True)
+    return parse_iso(found)
+
+
+def normalise(value: str | None) -> str | None:
+    """A date field's value as ISO 8601: read as ISO first, then as text; None when neither reads. A value
+    written as an ISO date that is not a real one ("2025-02-30") is not guessed at."""
+    if ISO_DAY.match(value or ""):
+        return parse_iso(value)
+    return parse_text(value)
+
+
+def first_iso(*values: str | None) -> str | None:
+    """The first of `values` that reads as an ISO 8601 date, normalised. Structured fields only: free text
+    in them ("Jun 24, 2025" in a JSON-LD datePublished) is less often the page's date than what htmldate
+    finds in the page."""
+    return next((found for found in map(parse_iso, values) if found), None)
+
+
+def from_page(root: HtmlElement, url: str | None, *, original: bool) -> str | None:
+    """htmldate's reading of the whole page (a copy: it cleans the tree it is given): the publication date
+    when `original`, else the last modification it finds."""
+    for extensive in (False, True) if original else (False,):
+        try:
+            found = htmldate.find_date(deepcopy(root), extensive_search=extensive, original_date=original, url=url)
+        except Exception:  # noqa: BLE001 - a date is never worth failing an extraction for
+            return None
+        if found:
+            return parse_iso(found)
+    return None

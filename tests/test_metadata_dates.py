@@ -1,0 +1,72 @@
+"""published_time and modified_time are always ISO 8601 or None, whatever form the page states them in."""
+
+from datetime import datetime
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from declutter.pipeline import dates
+from declutter.pipeline.metadata import read_metadata
+
+PAGES = Path(__file__).parent / "pages"
+URL = "https://news.example/2025/story"
+
+
+def meta_of(head: str = "", body: str = ""):
+    page = f"<html><head><title>A story</title>{head}</head><body><h1>A story</h1>{body}</body></html>"
+    return read_metadata(lxml.html.document_fromstring(page), URL)
+
+
+def test_iso_date_time_keeps_its_offset():
+    meta = meta_of('<meta property="article:published_time" content="2025-01-17T09:30:00+01:00">')
+    assert meta.published_time == "2025-01-17T09:30:00+01:00"
+
+
+def test_z_becomes_utc_offset_and_fractions_go():
+    meta = meta_of('<meta property="article:published_time" content="2025-01-17T09:30:00.123Z">')
+    assert meta.published_time == "2025-01-17T09:30:00+00:00"
+
+
+def test_free_text_in_a_time_element_becomes_a_date():
+    meta = meta_of(body="<p>By Jo Roe</p><time>Jan 17, 2025</time><p>The story.</p>")
+    assert meta.published_time == "2025-01-17"
+
+
+def test_json_ld_published_and_modified():
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "A story", '
+          '"datePublished": "2024-03-05T08:00:00-05:00", "dateModified": "2024-03-06"}</script>')
+    meta = meta_of(ld)
+    assert (meta.published_time, meta.modified_time) == ("2024-03-05T08:00:00-05:00", "2024-03-06")
+
+
+def test_garbage_date_text_gives_none():
+    meta = meta_of('<meta property="article:published_time" content="sometime last week">',
+                   "<time datetime='soon'>not a date</time><p>No dates anywhere here.</p>")
+    assert (meta.published_time, meta.modified_time) == (None, None)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2025-01-17", "2025-01-17"),
+    ("2025-01-17 09:30", "2025-01-17T09:30:00"),
+    ("2025-01-17T09:30:00+0530", "2025-01-17T09:30:00+05:30"),
+    ("17 January 2025", "2025-01-17"),
+    ("2025-02-30", None),
+    ("", None),
+    (None, None),
+])
+def test_normalise(value, expected):
+    assert dates.normalise(value) == expected
+
+
+def golden_dates():
+    for source in sorted(PAGES.glob("*/source.html")):
+        meta = read_metadata(lxml.html.document_fromstring(source.read_bytes()), None)
+        yield source.parent.name, meta.published_time, meta.modified_time
+
+
+@pytest.mark.parametrize(("case", "published", "modified"), list(golden_dates()))
+def test_golden_page_dates_parse(case, published, modified):
+    for value in (published, modified):
+        if value is not None:
+            datetime.fromisoformat(value)
