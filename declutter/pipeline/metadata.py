@@ -262,9 +262,6 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
     modified = dates.first_iso(
         meta.get("article:modified_time"), ld.get("modified_time"), meta.get("og:updated_time"),
         meta.get("datemodified"), meta.get("dc.date.modified"), meta.get("last-modified"))
-    if not modified:
-        found = dates.from_page(root, url, original=False)
-        modified = found if found and found[:10] != (published or "")[:10] else None
     clean_title = strip_site_suffix(title, site_name, headings)
     return Metadata(
         title=clean_title,
