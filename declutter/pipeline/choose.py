@@ -73,15 +73,15 @@ def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement
     picked_chars = element_length(picked) if inside else 0
     if inside and picked_chars >= PARTIAL_SHARE * region_chars:
         return picked, "high"
-    if untouched is not None and not discussion and not _is_prose(picked):
-        whole = whole_page_region(untouched, title, options)
+    prose = _is_prose(picked)
+    if untouched is not None and not discussion and not prose:
+        whole = whole_page_region(untouched, title, options)  # edits the copy, so trafilatura cannot have it
         if (whole is not None and element_length(whole) >= max(REGION_MIN_CHARS, WHOLE_OUTWEIGHS * picked_chars)
                 and (unlinked_length(whole) >= picked_chars or picked_chars < SHORT_PICK_CHARS)):
             return whole, "medium"
         untouched = None
-    if untouched is None or _is_prose(picked):
-        untouched = copy.deepcopy(root)
-    other = second_opinion.extract_container(untouched, url)
+    pristine = untouched is not None and not prose
+    other = second_opinion.extract_container(untouched if pristine else copy.deepcopy(root), url)
     if other is not None and element_length(other) > CLEARLY_MORE * picked_chars:
         return other, "medium"
     if inside:

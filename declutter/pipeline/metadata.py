@@ -100,8 +100,8 @@ def _first_url(value) -> str | None:
     return None
 
 
-def _from_json_ld(root: HtmlElement, page_title: str | None) -> dict:
-    for obj in _json_ld_objects(root):
+def _from_json_ld(objects: list[dict], page_title: str | None) -> dict:
+    for obj in objects:
         types = obj.get("@type")
         types = types if isinstance(types, list) else [types]
         if not any(isinstance(t, str) and ARTICLE_TYPES.search(t) and t != "WebPage" for t in types):
@@ -223,10 +223,10 @@ def _canonical_link(root: HtmlElement) -> str | None:
     return next((link.get("href") for link in links if (link.get("rel") or "").lower() == "canonical"), None)
 
 
-def _kinds(root: HtmlElement, og_type: str | None) -> frozenset:
+def _kinds(root: HtmlElement, objects: list[dict], og_type: str | None) -> frozenset:
     """schema.org type names the page declares (JSON-LD @type, microdata itemtype), and its og:type."""
     found = set()
-    for obj in _json_ld_objects(root):
+    for obj in objects:
         types = obj.get("@type")
         found.update(t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str))
     for itemtype in root.xpath("//@itemtype"):
@@ -242,7 +242,8 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
     meta = _meta_tags(root)
     head_title = root.find("head/title")
     title_tag = _clean(head_title.text_content()) if head_title is not None else None
-    ld = _from_json_ld(root, title_tag)
+    json_ld = list(_json_ld_objects(root))  # parsed once, read for fields and for the page's kinds
+    ld = _from_json_ld(json_ld, title_tag)
     site_name = _first(meta.get("og:site_name"), ld.get("site_name"), meta.get("application-name"))
     # Readability.js's order: JSON-LD, Dublin Core, OpenGraph, Twitter, Parse.ly, then <title> and <h1>.
     title = _first(ld.get("title"), meta.get("dc:title"), meta.get("dcterm:title"), meta.get("og:title"),
@@ -276,5 +277,5 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
                        meta.get("twitter:description")),
         lead_image_url=_web_url(image, url),
         canonical_url=_web_url(meta.get("og:url") or _canonical_link(root), url),
-        kinds=_kinds(root, meta.get("og:type")),
+        kinds=_kinds(root, json_ld, meta.get("og:type")),
     )

@@ -2,7 +2,7 @@
 
 Readability's one densest container is the article on a news page; on a documentation, product, service or
 listing page, and on a forum thread, the content is spread over sibling blocks inside the region the page
-marks as its main one. These steps find that region; `score.py` decides between it and readability's pick.
+marks as its main one. These steps find that region; `choose.py` decides between it and readability's pick.
 """
 
 from __future__ import annotations
@@ -67,15 +67,14 @@ def thread(root: HtmlElement) -> HtmlElement | None:
     posts = root.xpath(POST_ITEMS)
     if len(posts) < 2:
         return None
-    others = set(posts[1:])
-    for holder in (posts[0], *posts[0].iterancestors()):
-        if all(holder in (p, *p.iterancestors()) for p in others):
-            return holder
-    return None
+    common = {posts[0], *posts[0].iterancestors()}
+    for post in posts[1:]:
+        common &= {post, *post.iterancestors()}
+    return next((e for e in (posts[0], *posts[0].iterancestors()) if e in common), None)
 
 
 def main_region(root: HtmlElement) -> HtmlElement | None:
     """The one element the page marks as its main content (<main>, role=main), else <body>."""
-    found = [e for e in root.xpath(MAIN_REGION) if not any(a in found_set for a in e.iterancestors())] \
-        if (found_set := set(root.xpath(MAIN_REGION))) else []
-    return found[0] if len(found) == 1 else root.find("body")
+    marked = root.xpath(MAIN_REGION)
+    outermost = [e for e in marked if not any(a in marked for a in e.iterancestors())]
+    return outermost[0] if len(outermost) == 1 else root.find("body")
