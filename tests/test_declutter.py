@@ -95,6 +95,31 @@ def test_a_wrapper_with_an_unlucky_class_keeps_the_article():
     assert all(p in text_of(page) for p in ARTICLE_PARAGRAPHS)
 
 
+def test_wrappers_sharing_the_articles_unlucky_word_keep_it():
+    """A newsletter issue published as a page: the article and its wrappers all say "newsletter"."""
+    praise = "".join(f"<p>Reader {i}: every issue has changed how I plan my week, thank you so much.</p>"
+                     for i in range(3))
+    wrapped = ("<h1>Issue 12</h1><section class='newsletter-section'><div class='newsletter-wrapper'>"
+               "<article class='newsletter-content'>")
+    page = article_page(after=praise, title="Issue 12").replace("<article><h1>Issue 12</h1>", wrapped)
+    page = page.replace("</article>", "</article></div></section>")
+    assert all(p in text_of(page) for p in ARTICLE_PARAGRAPHS)
+
+
+def test_a_consent_box_around_a_long_dialog_still_goes():
+    policy = "".join(f"<p>Partner {i} stores cookies on your device to measure audiences, build profiles of "
+                     f"your interests and show you relevant adverts on this and other sites.</p>" for i in range(12))
+    page = article_page(after=f"<div id='onetrust-consent-sdk'><div role='dialog'>{policy}</div></div>")
+    text = text_of(page)
+    assert "Partner 3 stores cookies" not in text and all(p in text for p in ARTICLE_PARAGRAPHS)
+
+
+def test_never_shown_site_builder_blocks_go():
+    page = article_page(inside="<p class='summary-fallback w-condition-invisible'>A fallback summary never shown "
+                               "to a reader of the published page, duplicating the article's opening.</p>")
+    assert "fallback summary" not in text_of(page)
+
+
 def test_hidden_elements_go():
     page = article_page(inside="<div style='display:none'>Hidden promo text here</div>"
                                "<div aria-hidden='true'>Decorative bit</div><p hidden>Secret bit</p>")

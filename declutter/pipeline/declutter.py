@@ -363,7 +363,13 @@ def remove_clutter(root: HtmlElement, site_marks, title: str | None, options, *,
         if element not in page.protected:
             marks.setdefault(element, (rule, match))
     for element in _holding_most_paragraphs(body, lengths, marks):
-        del marks[element]
+        # and the wrappers around it that carry the same unlucky word ("newsletter-content" in a
+        # "newsletter-wrapper"); a wrapper marked otherwise (a consent box around a dialog) still goes
+        group = marks.pop(element)[0]
+        for wrapper in element.iterancestors():
+            if marks.get(wrapper, (group,))[0] != group:
+                break
+            marks.pop(wrapper, None)
     # If every paragraph is inside marked containers, the article is in one of them (a "modal" reader view).
     hint = _article_hint(body, lengths, marks)
     if hint is None:
