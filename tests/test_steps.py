@@ -1,5 +1,7 @@
 """Each pipeline step on tiny inline HTML."""
 
+from pathlib import Path
+
 import lxml.html
 import pytest
 
@@ -230,3 +232,21 @@ def test_markup_after_a_stray_end_tag_is_read_as_part_of_the_body(page):
     root = decode.parse(page)
     assert [child.tag for child in root if child.tag != "head"] == ["body"]
     assert "Second part" in root.find("body").text_content()
+
+
+@pytest.mark.parametrize("markup", [
+    (Path(__file__).parent / "fixtures" / "daily8-article.html").read_text(encoding="utf-8"),
+    "<html><body><div>loose <b>bold</b> text<br>after<div><span>inline <em>only</em></span> tail"
+    "<span><img src='x.png'></span><a href='/'>link</a></div><div><picture></picture></div>"
+    "<div><span><div>block in inline</div></span> more</div><div><script>var s = '<p>';</script></div>"
+    "<div><ul><li>item</li></ul></div></div></body></html>",
+])
+def test_divs_become_paragraphs_exactly_as_readability_makes_them(markup):
+    """The walk that replaces readability's per-<div> serialisation gives the same tree."""
+    from readability import Document
+
+    ours, theirs = score._TreeDocument(decode.parse(markup)), Document(markup)
+    ours.html, theirs.html = decode.parse(markup), decode.parse(markup)
+    ours.transform_misused_divs_into_paragraphs()
+    theirs.transform_misused_divs_into_paragraphs()
+    assert lxml.html.tostring(ours.html) == lxml.html.tostring(theirs.html)

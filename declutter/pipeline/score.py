@@ -6,7 +6,7 @@ import copy
 import logging
 import re
 
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fragment_fromstring
 from readability import Document
 from readability.readability import REGEXES, Unparseable
 
@@ -16,6 +16,9 @@ SPARED = frozenset({"html", "body", "blockquote", "figure", "table", "pre"})
 UNLIKELY = REGEXES["unlikelyCandidatesRe"]
 LIKELY = REGEXES["okMaybeItsACandidateRe"]
 COMMENT_WORD = re.compile(r"comment|reply|post|answer|discuss", re.I)
+BLOCK_TAG = REGEXES["divToPElementsRe"]  # "<(blockquote|dl|div|img|ol|p|pre|table|ul)": a prefix of the name
+BLOCK_TAG_STARTS = tuple(BLOCK_TAG.pattern[2:-1].split("|"))
+INLINE_TAGS = frozenset({"a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u"})
 HINT_MIN_CHARS = 500
 HINT_FACTOR = 8
 
@@ -67,8 +70,51 @@ class _TreeDocument(Document):
                     and not (self.spare_comments and COMMENT_WORD.search(names))):
                 elem.drop_tree()
 
+    def transform_misused_divs_into_paragraphs(self):
+        # readability's own, with one change: it serialises every <div>'s children (and every inline child) to
+        # look for block tags in the markup, again at each level of nesting; one walk up the tree answers the
+        # same question for every element. Inline runs and loose text in a <div> become paragraphs as before.
+        with_blocks = _holding_blocks(self.html)
+        for div in self.html.findall(".//div"):
+            if div not in with_blocks:
+                div.tag = "p"
+        for div in self.html.findall(".//div"):
+            children, paragraph = list(div), None
+            if div.text and div.text.strip():
+                paragraph = fragment_fromstring("<p/>")
+                paragraph.text, div.text = div.text, None
+                div.insert(0, paragraph)
+            for child in children:
+                if child.tag == "br" or child.tag not in INLINE_TAGS or child in with_blocks:
+                    paragraph = None
+                    continue
+                if paragraph is None:
+                    paragraph = fragment_fromstring("<p/>")
+                    child.addprevious(paragraph)
+                paragraph.append(child)
+            for position, child in reversed(list(enumerate(div))):
+                if child.tail and child.tail.strip():
+                    loose = fragment_fromstring("<p/>")
+                    loose.text, child.tail = child.tail, None
+                    div.insert(position + 1, loose)
+                if child.tag == "br":
+                    child.drop_tree()
+
     def get_clean_html(self):
         return _Chosen(self.html)
+
+
+def _holding_blocks(root: HtmlElement) -> set:
+    """Elements with a descendant that readability's divToPElementsRe finds in their markup: a tag name that
+    starts with one of its words (text is escaped in that markup, so only tags match)."""
+    holders = set()
+    for element in reversed(list(root.iter())):  # every descendant comes before its ancestors
+        tag = element.tag
+        if element in holders or (isinstance(tag, str) and tag.startswith(BLOCK_TAG_STARTS)):
+            parent = element.getparent()
+            if parent is not None:
+                holders.add(parent)
+    return holders
 
 
 def best_container(root: HtmlElement, hint: HtmlElement | None = None, *,
