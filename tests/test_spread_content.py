@@ -62,6 +62,33 @@ def test_a_forum_thread_is_all_of_its_posts_with_their_authors():
         assert who in text and post in text
 
 
+def test_a_page_of_comment_posts_is_a_thread_too():
+    """Forum software that marks each post as a schema.org Comment on a plain WebPage: a thread, not a page
+    to read whole (which would keep its hidden notices and its related-threads box)."""
+    posts = "".join(
+        "<article class='message' itemscope itemtype='https://schema.org/Comment'>"
+        f"<h4 class='message-name'>{who}</h4><div class='bbWrapper'>{text}</div></article>" for who, text in POSTS)
+    page = ("<html><head><title>Battery life? | Gadget forum</title>"
+            "<meta property='og:type' content='website'></head><body>"
+            "<nav><a href='/'>Forum</a> <a href='/new'>New posts</a></nav><main>"
+            "<div style='display:none'>You are using an out of date browser. Upgrade it to see this site.</div>"
+            f"<div itemscope itemtype='https://schema.org/WebPage'><h1>Battery life?</h1>{posts}</div>"
+            "<div class='related-threads'><h3>Similar threads</h3><ul><li><a href='/t/1'>Charger advice for the "
+            "new model please</a></li><li><a href='/t/2'>Screen brightness settings explained</a></li></ul></div>"
+            "</main><footer>Forum rules</footer></body></html>")
+    text = extract(page, url="https://forum.example/threads/battery-life.42/").text
+    for who, post in POSTS:
+        assert who in text and post in text
+    assert "out of date browser" not in text and "Similar threads" not in text
+
+
+def test_comments_make_a_thread_only_on_a_page_that_is_no_article():
+    from declutter.pipeline.regions import discussion_kind
+
+    assert discussion_kind(frozenset({"WebPage", "Comment", "Person"})) == "thread"
+    assert discussion_kind(frozenset({"BlogPosting", "Comment"})) is None  # an article with its comments
+
+
 def test_content_rendered_for_script_less_readers_is_read():
     """A script-driven site puts its server-rendered page in <noscript>: fetched without scripts, that is it."""
     inner = "".join(f"<p>{p}</p>" for _, p in SECTIONS)

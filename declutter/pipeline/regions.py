@@ -49,7 +49,9 @@ def discussion_kind(kinds: frozenset) -> str | None:
     forum thread (every post is the content), None for other pages."""
     if "QAPage" in kinds:
         return "qa"
-    return "thread" if kinds & DISCUSSION_KINDS else None
+    if kinds & DISCUSSION_KINDS or ("Comment" in kinds and not is_article(kinds)):  # a page of comments is a thread
+        return "thread"
+    return None
 
 
 def is_article(kinds: frozenset) -> bool:
