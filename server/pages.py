@@ -90,7 +90,7 @@ def bookmarklet_page():
     base = service_base()
     return render_template("bookmarklet.html", base=base, link=bookmarklet.build_link(base),
                            origin=bookmarklet.service_settings(base)["origin"],
-                           public_url_set=bool(_config().public_url.strip()),
+                           public_url_set=bool(_config().public_url.strip()), fetch=_config().fetch,
                            token_required=bool(_config().api_token))
 
 
