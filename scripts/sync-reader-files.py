@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = {
     "extension/reader/article.js": "server/static/article.js",
     "extension/reader/render.js": "server/static/render.js",
+    "extension/reader/removed.js": "server/static/removed.js",
     "extension/reader/reading-settings.js": "server/static/reading-settings.js",
     "extension/reader/article.css": "server/static/article.css",
     "extension/reader/controls.css": "server/static/controls.css",

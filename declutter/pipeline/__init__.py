@@ -9,7 +9,7 @@ import copy
 from urllib.parse import urlsplit
 
 from ..errors import BadInput, NoArticle
-from . import choose, decode, guard, postclean, regions, score, siterules
+from . import choose, decode, guard, postclean, regions, restorable, score, siterules
 from .declutter import remove_clutter
 from .metadata import read_metadata
 from .models import Article
@@ -57,12 +57,16 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
         raise NoArticle("No article was found in the page: it has no text besides menus and links.")
     container, notes = site.body(root, container)                 # the rule's body, unless it is worse
     removed = decluttered.removed + notes
+    if options.removed_html:
+        restorable.mark_outside_blocks(root, container, decluttered.article_hint)  # banners, promos: a place too
     postclean.tidy(container, url, meta.title)                    # residue, URLs, empty nodes
     postclean.add_lead_image(container, root, meta.lead_image_url, url)  # the hero image above the body
     text = postclean.plain_text(container)
     if not text.strip() or (len(text) < MIN_ARTICLE_CHARS and postclean.only_links(container)):
         raise NoArticle("No article was found in the page: it has no text besides menus and links.")
     content = sanitize_html(postclean.to_html(container), options)  # the only way markup leaves the service
+    if options.removed_html:
+        removed = restorable.with_html(removed, decluttered.blocks, url, options)  # to show them again
     words, minutes = postclean.reading_time(text, options)
     return Article(
         url=url or meta.canonical_url,

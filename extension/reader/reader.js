@@ -5,6 +5,7 @@ import { jobKey, readerJobId } from "../jobs.js";
 import { loadSettings, saveSettings } from "../settings.js";
 import { webUrl } from "./article.js";
 import { FONT_SIZE, stepFontSize } from "./reading-settings.js";
+import { showRemoved } from "./removed.js";
 import { el, hostOf, renderArticle } from "./render.js";
 
 const key = jobKey(readerJobId(location));
@@ -178,6 +179,7 @@ function showArticle(article) {
     ? el("a", { href: url, rel: "noopener noreferrer", id: "original" }, `${host} \u2197`)
     : null;
   document.title = renderArticle(article, { url, fallbackTitle: job.title || host, extraMeta: [original] });
+  showRemoved(article, { base: url });
   const footerLink = $("original-footer");
   if (url) footerLink.setAttribute("href", url);
   else footerLink.removeAttribute("href");

@@ -6,6 +6,7 @@
 //   3. the window that opened this one (the bookmarklet): we say "ready", it sends the page;
 //   4. nothing: say how to get here with a page.
 import { webUrl } from "./article.js";
+import { showRemoved } from "./removed.js";
 import { el, renderArticle } from "./render.js";
 
 const TOKEN_KEY = "declutter.token";
@@ -87,11 +88,12 @@ async function extract(request) {
   let response;
   try {
     if (request.method === "GET") {
-      response = await fetch(`${api}?${new URLSearchParams({ url: request.url })}`, { headers });
+      response = await fetch(`${api}?${new URLSearchParams({ url: request.url, removed_html: "true" })}`, { headers });
     } else {
       headers["Content-Type"] = "application/json";
       const { html, url } = request.page;
-      response = await fetch(api, { method: "POST", headers, body: JSON.stringify(url ? { html, url } : { html }) });
+      const page = url ? { html, url } : { html };
+      response = await fetch(api, { method: "POST", headers, body: JSON.stringify({ ...page, removed_html: true }) });
     }
   } catch {
     return showError({ code: "network", message: "" });
@@ -144,6 +146,7 @@ function askForToken(error, retry) {
 function showArticle(article) {
   const base = webUrl(article.url);
   document.title = `${renderArticle(article, { url: base })} \u2013 Declutter`;
+  showRemoved(article, { base });
   for (const id of ["original", "original-top"]) {
     if (base) $(id).href = base;
   }

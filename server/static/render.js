@@ -44,6 +44,13 @@ function metaLine(article, extra) {
   return parts.flatMap((part, i) => (i ? [dot(), part] : [part]));
 }
 
+/** Images under `root` that fail to load (offline, gone) go, with their figure, rather than show broken. */
+export function dropFailedImages(root) {
+  for (const image of root.querySelectorAll("img")) {
+    image.addEventListener("error", () => (image.closest("figure") ?? image).remove(), { once: true });
+  }
+}
+
 /**
  * Fills the page's article from a reply. `url` is the page's own address (links resolve against it),
  * `fallbackTitle` the title when the reply has none, `extraMeta` nodes to end the meta line with.
@@ -65,10 +72,7 @@ export function renderArticle(article, { url = null, fallbackTitle = "", extraMe
 
   const content = buildArticle(article.content, { base });
   dropRepeatedTitle(content, title);
-  for (const image of content.querySelectorAll("img")) {
-    // An image that fails to load (offline, gone) is dropped rather than shown as a broken box.
-    image.addEventListener("error", () => (image.closest("figure") ?? image).remove(), { once: true });
-  }
+  dropFailedImages(content);
   $("content").replaceChildren(content);
   return title;
 }

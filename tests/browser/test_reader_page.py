@@ -6,6 +6,9 @@ its HTML once the reader says it is ready.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -84,3 +87,46 @@ def test_the_bookmarklet_page_gives_phone_readers_steps_that_work_on_a_phone(dev
     else:
         assert all(words in shown for words in on_a_desktop)
         assert not [words for words in on_a_phone if words in shown]
+
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "tests" / "fixtures" / "daily8-article.html"
+# DECLUTTER_SCREENSHOTS=1 refreshes the pictures of the reader's panels in the docs.
+SCREENSHOTS = ROOT / "docs" / "img" if os.environ.get("DECLUTTER_SCREENSHOTS") == "1" else None
+LAST_WORDS = "fled China for the United States after the Tiananmen Square Massacre"
+
+
+def check_removed_panel(reader, screenshot=None):
+    """The sample's seven removed blocks: counted in the toolbar, listed by kind, and shown again in place."""
+    toggle = reader.get_by_role("button", name="7 removed")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    panel = reader.locator("#removed-panel")
+    assert panel.is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    kinds = panel.locator("h3").all_text_contents()
+    assert kinds == ["App banners (1)", "AI promos (1)", "Related articles (1)", "Comments (1)", "Navigation (2)",
+                     "Datelines (1)"]
+    app = panel.locator(".removed-group", has=reader.locator("h3", has_text="App banners")).locator("li")
+    assert "Download the App" in app.inner_text()
+    assert "Download the App" not in reader.inner_text("#content")
+
+    app.get_by_role("button", name="Show").click()
+    restored = reader.locator("#content .restored")
+    assert restored.count() == 1 and "Download the App" in restored.inner_text()
+    assert "Removed by Declutter: App banners" in restored.text_content()
+    text = reader.inner_text("#content")
+    assert text.index(LAST_WORDS) < text.index("Download the App")  # it stood below the article
+    assert restored.evaluate("e => e.previousElementSibling.matches('wbr[data-removed]')")
+    assert restored.locator("a[href^='https://apps.apple.com/']").count() == 1
+    if screenshot:
+        reader.screenshot(path=screenshot)
+
+    app.get_by_role("button", name="Hide").click()
+    assert reader.locator("#content .restored").count() == 0
+    reader.keyboard.press("Escape")
+    assert panel.is_hidden()
+
+
+def test_the_removed_panel_lists_what_went_and_shows_it_again_in_place(context, service, site):
+    reader = read(context, service, site, SAMPLE.read_text(encoding="utf-8"))
+    check_removed_panel(reader, SCREENSHOTS / "read-removed-panel.png" if SCREENSHOTS else None)
