@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from declutter import fetch
 from declutter.errors import BadInput, TooLarge, Unauthorized, UnsupportedType
-from declutter.pipeline import serialize
+from declutter.pipeline import corrections, serialize
 from declutter.pipeline.options import DEFAULT_OPTIONS
 
 bp = Blueprint("api", __name__)
@@ -87,11 +87,12 @@ def _read_request() -> tuple[str | bytes | None, str | None, str, str | None, di
 
 
 FLAGS = ("removed_html",)  # the extraction options a request may switch on
+SELECTOR_LISTS = ("remove", "keep")  # the reader's corrections for the site, as CSS selectors
 QUERY_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
 def _query_options(args) -> dict:
-    asked = {}
+    asked = {name: corrections.checked(name, args.getlist(name)) for name in SELECTOR_LISTS if name in args}
     for name in FLAGS:
         if name in args:
             value = args.get(name, "").lower()
@@ -102,7 +103,7 @@ def _query_options(args) -> dict:
 
 
 def _json_options(payload: dict) -> dict:
-    asked = {}
+    asked = {name: corrections.checked(name, payload[name]) for name in SELECTOR_LISTS if name in payload}
     for name in FLAGS:
         if name in payload:
             if not isinstance(payload[name], bool):

@@ -14,7 +14,7 @@ from lxml.html import HtmlElement
 
 from ..rules.generic import GenericRules, class_words, generic_rules, normalize_text
 from ..text import visible_length
-from . import restorable
+from . import corrections, restorable
 from .models import Removal
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -359,6 +359,7 @@ def remove_clutter(root: HtmlElement, site_marks, title: str | None, options, *,
     lengths = _text_lengths(body)
     page = _Page(body, lengths, {body, root} | _with_ancestors(_title_heading(body, title)), discussion=discussion,
                  whole_page=whole_page)
+    page.protected |= corrections.kept(root, options.keep)  # what the reader asked to keep
     rules = generic_rules() if options.clutter_rules else None
     marks: dict = {}
     for element, rule, match in [*site_marks, *(_selector_marks(page, rules) if rules else ())]:
