@@ -50,7 +50,7 @@ def read(context, service, site, html, path="/story"):
 def test_an_image_that_fails_to_load_is_dropped_with_its_figure(context, service, site):
     figure = "<figure><img src='/gone.png' alt='The harbour at dawn'><figcaption>The harbour</figcaption></figure>"
     reader = read(context, service, site, article_page(figure))
-    assert reader.evaluate("document.body.dataset.state") == "article"
+    assert reader.evaluate("document.body.dataset.state") == "article", reader.inner_text("#status")
     reader.wait_for_function("() => !document.querySelector('#content figure')", timeout=5000)
     text = reader.inner_text("#content")
     assert "The harbour at dawn" not in text and "Fishermen mended nets" in text
