@@ -73,7 +73,7 @@ async function extract(page) {
     response = await fetch(endpoint, {
       method: "POST",
       headers,
-      body: JSON.stringify({ html: page.html, url: page.url, format: "json" }),
+      body: JSON.stringify({ html: page.html, url: page.url, format: "json", removed_html: true }),
       credentials: "omit",
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });

@@ -1,19 +1,17 @@
-// Every setting, its default and its allowed values, in one place. The worker, the reader and the
+// Every setting, its default and its allowed values, in one place (the reading settings' values come
+// from reader/reading-settings.js, which the service's reader shares). The worker, the reader and the
 // options page all read settings through this module; they live in chrome.storage.local.
 
-export const DEFAULT_SERVER_URL = "http://127.0.0.1:5000";
+import { FONT_SIZE, FONTS, isFontSize, THEMES, WIDTHS } from "./reader/reading-settings.js";
 
-export const THEMES = Object.freeze(["light", "sepia", "dark"]);
-export const FONTS = Object.freeze(["serif", "sans"]);
-export const WIDTHS = Object.freeze(["narrow", "medium", "wide"]);
-export const FONT_SIZE = Object.freeze({ min: 14, max: 28, step: 1 });
+export const DEFAULT_SERVER_URL = "http://127.0.0.1:5000";
 
 export const DEFAULTS = Object.freeze({
   serverUrl: DEFAULT_SERVER_URL,
   apiToken: "",
   theme: "light",
   fontFamily: "serif",
-  fontSize: 19,
+  fontSize: FONT_SIZE.initial,
   lineWidth: "medium",
 });
 
@@ -23,7 +21,7 @@ const VALID = {
   apiToken: (v) => typeof v === "string",
   theme: (v) => THEMES.includes(v),
   fontFamily: (v) => FONTS.includes(v),
-  fontSize: (v) => Number.isInteger(v) && v >= FONT_SIZE.min && v <= FONT_SIZE.max,
+  fontSize: isFontSize,
   lineWidth: (v) => WIDTHS.includes(v),
 };
 

@@ -4,7 +4,8 @@
     python3 scripts/sync-reader-files.py           copy every source over its copy
     python3 scripts/sync-reader-files.py --check   copy nothing; exit 1 if a copy differs
 
-The extension's reader and the service's /read page build and style the article with the same files.
+The extension's reader and the service's /read page build, show and style the article with the same files,
+and name the reading settings with the same vocabulary.
 The source of each lives in extension/reader/, because the extension must be self-contained to pack and
 to load unpacked; the service serves a byte-identical copy from server/static/, because the installed
 Python package cannot reach extension/. Edit the source, run this, commit both.
@@ -22,6 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # source -> copy, relative to the repository's root
 SHARED = {
     "extension/reader/article.js": "server/static/article.js",
+    "extension/reader/render.js": "server/static/render.js",
+    "extension/reader/removed.js": "server/static/removed.js",
+    "extension/reader/reading-settings.js": "server/static/reading-settings.js",
     "extension/reader/article.css": "server/static/article.css",
     "extension/reader/controls.css": "server/static/controls.css",
 }

@@ -17,15 +17,20 @@ reader's own window, which the sender cannot read, and the reader says nothing b
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from declutter.errors import BadInput, DeclutterError, TooLarge
+from declutter.pipeline.options import DEFAULT_OPTIONS
 
 from . import bookmarklet
 from .http_errors import status_of
 
 bp = Blueprint("pages", __name__)
+
+READER_OPTIONS = replace(DEFAULT_OPTIONS, removed_html=True)  # the reader can show each removed block again
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -90,7 +95,7 @@ def bookmarklet_page():
     base = service_base()
     return render_template("bookmarklet.html", base=base, link=bookmarklet.build_link(base),
                            origin=bookmarklet.service_settings(base)["origin"],
-                           public_url_set=bool(_config().public_url.strip()),
+                           public_url_set=bool(_config().public_url.strip()), fetch=_config().fetch,
                            token_required=bool(_config().api_token))
 
 
@@ -117,7 +122,7 @@ def _read_posted():
     if config.api_token:
         return _reader({"page": {"html": html, "url": url}})
     try:
-        article = current_app.extensions["declutter.runner"].run(html, url=url)
+        article = current_app.extensions["declutter.runner"].run(html, url=url, options=READER_OPTIONS)
     except DeclutterError as err:
         return _reader_error(err)
     data = article.to_dict()

@@ -38,8 +38,8 @@ MB = 1024 * 1024
 class InProcessRunner:
     """Extraction in the calling thread: no deadline, no memory ceiling (tests, `workers = 0`)."""
 
-    def run(self, html, *, url=None, http_charset=None):
-        return extract(html, url=url, http_charset=http_charset)
+    def run(self, html, *, url=None, http_charset=None, options=None):
+        return extract(html, url=url, options=options, http_charset=http_charset)
 
     def close(self):
         pass
@@ -66,7 +66,7 @@ def _near_memory_limit(memory_mb: int) -> bool:
 
 
 def _serve(conn, memory_mb: int, backstop_s: float) -> None:
-    """A worker's life: take (html, url, charset), reply ("ok", Article) or an error, until told to stop.
+    """A worker's life: take (html, url, charset, options), reply ("ok", Article) or an error, until told to stop.
 
     The server kills a worker that overruns; should the server itself die (SIGKILL), an alarm with the
     default action still ends an extraction after `backstop_s`, so no orphan runs on unbounded.
@@ -81,7 +81,7 @@ def _serve(conn, memory_mb: int, backstop_s: float) -> None:
                 return
             signal.setitimer(signal.ITIMER_REAL, backstop_s)
             try:
-                reply = ("ok", extract(request[0], url=request[1], http_charset=request[2]))
+                reply = ("ok", extract(request[0], url=request[1], http_charset=request[2], options=request[3]))
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
         except (EOFError, OSError):  # the server process is gone
@@ -184,20 +184,20 @@ class WorkerPool:
             context.set_forkserver_preload(["declutter.pipeline"])
         return context
 
-    def run(self, html, *, url=None, http_charset=None):
+    def run(self, html, *, url=None, http_charset=None, options=None):
         if self._pid != os.getpid():  # this object was copied by a fork: its workers belong to the parent
             self._reset()
         if not self._slots.acquire(timeout=self.timeout_s):
             raise ServerBusy("All extraction workers stayed busy; try again in a moment.")
         try:
-            return self._run(html, url, http_charset)
+            return self._run(html, url, http_charset, options)
         finally:
             self._slots.release()
 
-    def _run(self, html, url, http_charset):
+    def _run(self, html, url, http_charset, options):
         worker = self._take()
         try:
-            reply = worker.call((html, url, http_charset), self.timeout_s)
+            reply = worker.call((html, url, http_charset, options), self.timeout_s)
         except (EOFError, OSError):
             description = worker.exit_description()
             self._discard(worker, kill=True)

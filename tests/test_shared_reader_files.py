@@ -1,8 +1,9 @@
 """The files both readers share: one source in extension/reader/, a byte-identical copy in server/static/.
 
 The extension's reader and the service's /read page build the article with the same article.js (the
-second line of defence after the server's sanitizer) and style it with the same article.css, and
-their reading controls with the same controls.css.
+second line of defence after the server's sanitizer), show it and its header with the same render.js,
+name their reading settings with the same reading-settings.js, style the article with the same
+article.css, and their reading controls with the same controls.css.
 scripts/sync-reader-files.py copies each source over its copy; these tests fail while a copy differs,
 and check that both pages use the shared files.
 """
@@ -63,9 +64,34 @@ def imports(script: Path) -> set[str]:
     return set(re.findall(r'^import \{[^}]*\} from "([^"]+)";', script.read_text(encoding="utf-8"), re.M))
 
 
-def test_both_readers_import_the_shared_builder():
-    assert "./article.js" in imports(ROOT / "extension" / "reader" / "reader.js")
-    assert "./article.js" in imports(ROOT / "server" / "static" / "reader.js")
+READERS = [ROOT / "extension" / "reader" / "reader.js", ROOT / "server" / "static" / "reader.js"]
+
+
+@pytest.mark.parametrize("reader", READERS, ids=["extension", "service"])
+def test_both_readers_show_the_article_with_the_shared_renderer(reader):
+    assert "./render.js" in imports(reader)
+    source = reader.read_text(encoding="utf-8")
+    # The header, the meta line and the element helper are the shared module's, not a copy of their own.
+    for own in ("function el(", "buildArticle(", "dropRepeatedTitle(", "toLocaleDateString", "DateTimeFormat",
+                '"#meta"', '$("meta")', '$("site")'):
+        assert own not in source, f"{reader.name} renders {own} itself"
+
+
+SETTINGS_USERS = [ROOT / "extension" / "settings.js", ROOT / "server" / "static" / "prefs.js"]
+
+
+@pytest.mark.parametrize("user", SETTINGS_USERS, ids=["extension", "service"])
+def test_the_reading_settings_vocabulary_is_named_once(user):
+    source = user.read_text(encoding="utf-8")
+    assert any(path.endswith("reading-settings.js") for path in imports(user))
+    for value in ('"sepia"', '"narrow"', '"sans"', "min: 14"):
+        assert value not in source, f"{user.name} names {value} itself"
+
+
+def test_the_service_pages_load_the_settings_as_a_module(client):
+    page = lxml.html.fromstring(client.get("/read").data)
+    (script,) = page.xpath("//head/script[contains(@src, 'prefs.js')]")
+    assert script.get("type") == "module" and script.get("blocking") == "render"
 
 
 def test_both_reader_pages_load_the_shared_styles_first(client):
@@ -79,7 +105,7 @@ def test_both_reader_pages_load_the_shared_styles_first(client):
         assert page.xpath("//link[@rel='stylesheet']/@href") == ["/static/article.css", "/static/declutter.css"]
 
 
-@pytest.mark.parametrize("name", ["article.js", "article.css", "controls.css"])
+@pytest.mark.parametrize("name", ["article.js", "render.js", "reading-settings.js", "article.css", "controls.css"])
 def test_the_service_serves_its_copy(client, name):
     response = client.get(f"/static/{name}")
     assert response.status_code == 200

@@ -9,7 +9,7 @@ import copy
 from urllib.parse import urlsplit
 
 from ..errors import BadInput, NoArticle
-from . import choose, decode, guard, postclean, regions, score, siterules
+from . import choose, corrections, decode, guard, postclean, regions, restorable, score, siterules
 from .declutter import remove_clutter
 from .metadata import read_metadata
 from .models import Article
@@ -48,7 +48,8 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     regions.unwrap_content_forms(root)                            # a form around the content is no control
     discussion = regions.discussion_kind(meta.kinds)              # a forum thread's posts are its content
     untouched = None if regions.is_article(meta.kinds) else copy.deepcopy(root)  # for the choice: pages, not articles
-    decluttered = remove_clutter(root, site.strip_marks(root), meta.title, options,  # readability never sees it
+    marks = site.strip_marks(root) + corrections.remove_marks(root, options.remove)  # the site's, the reader's
+    decluttered = remove_clutter(root, marks, meta.title, options,  # readability never sees it
                                  discussion=discussion == "thread")
     picked = score.best_container(root, decluttered.article_hint, thread=discussion == "thread")  # readability-lxml
     container, confidence = choose.choose(root, picked, untouched, url, meta.title, options,  # or spread content
@@ -57,12 +58,17 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
         raise NoArticle("No article was found in the page: it has no text besides menus and links.")
     container, notes = site.body(root, container)                 # the rule's body, unless it is worse
     removed = decluttered.removed + notes
+    corrections.place_kept_outside(root, container, decluttered.article_hint, options.keep)
+    if options.removed_html:
+        restorable.mark_outside_blocks(root, container, decluttered.article_hint)  # banners, promos: a place too
     postclean.tidy(container, url, meta.title)                    # residue, URLs, empty nodes
     postclean.add_lead_image(container, root, meta.lead_image_url, url)  # the hero image above the body
     text = postclean.plain_text(container)
     if not text.strip() or (len(text) < MIN_ARTICLE_CHARS and postclean.only_links(container)):
         raise NoArticle("No article was found in the page: it has no text besides menus and links.")
     content = sanitize_html(postclean.to_html(container), options)  # the only way markup leaves the service
+    if options.removed_html:
+        removed = restorable.with_html(removed, decluttered.blocks, url, options)  # to show them again
     words, minutes = postclean.reading_time(text, options)
     return Article(
         url=url or meta.canonical_url,

@@ -14,6 +14,7 @@ from lxml.html import HtmlElement
 
 from ..rules.generic import GenericRules, class_words, generic_rules, normalize_text
 from ..text import visible_length
+from . import corrections, restorable
 from .models import Removal
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -43,6 +44,7 @@ HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hid
 class Decluttered:
     removed: list = field(default_factory=list)  # Removal records, in document order
     article_hint: HtmlElement | None = None  # the element with the densest paragraphs, if any
+    blocks: list = field(default_factory=list)  # the removed elements, detached, in the order of `removed`
 
 
 @dataclass
@@ -357,6 +359,7 @@ def remove_clutter(root: HtmlElement, site_marks, title: str | None, options, *,
     lengths = _text_lengths(body)
     page = _Page(body, lengths, {body, root} | _with_ancestors(_title_heading(body, title)), discussion=discussion,
                  whole_page=whole_page)
+    page.protected |= corrections.kept(root, options.keep)  # what the reader asked to keep
     rules = generic_rules() if options.clutter_rules else None
     marks: dict = {}
     for element, rule, match in [*site_marks, *(_selector_marks(page, rules) if rules else ())]:
@@ -390,6 +393,6 @@ def remove_clutter(root: HtmlElement, site_marks, title: str | None, options, *,
         note = f"rules would have removed {removed_chars} of {total} characters"
         return Decluttered([Removal.of("backup", "restored", note)], hint)
     removed = [Removal.of(rule, match, e.text_content()[:400]) for e, rule, match in chosen]
-    for element, _, _ in chosen:
-        element.drop_tree()
-    return Decluttered(removed, hint)
+    for index, (element, _, _) in enumerate(chosen):
+        restorable.take_out(element, index, marker=options.removed_html and not whole_page)
+    return Decluttered(removed, hint, [e for e, _, _ in chosen])

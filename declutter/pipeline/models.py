@@ -12,6 +12,7 @@ class Removal:
     rule: str  # which rule group removed it, e.g. "phrase:related" or "selector:comments"
     match: str  # the phrase, selector or token that matched
     text: str  # the first 120 characters of what went
+    html: str | None = None  # the block itself, sanitized, when Options.removed_html asks for it
 
     @classmethod
     def of(cls, rule: str, match: str, text: str) -> Removal:
@@ -39,4 +40,6 @@ class Article:
     removed: list[Removal] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        reply = asdict(self)
+        reply["removed"] = [{k: v for k, v in r.items() if k != "html" or v is not None} for r in reply["removed"]]
+        return reply

@@ -11,6 +11,9 @@ PARSER_MAX_DEPTH = 2048  # libxml2 with huge_tree drops what lies deeper without
 class Options:
     clutter_rules: bool = True  # generic phrase and selector rules
     site_rules: bool = True  # per-site rules looked up by host
+    removed_html: bool = False  # each removed block's sanitized HTML in `removed`, and a marker where it stood
+    remove: tuple[str, ...] = ()  # the reader's own CSS selectors of blocks to remove (pipeline/corrections.py)
+    keep: tuple[str, ...] = ()  # and of blocks to keep
     # Limits on hostile input (declutter/pipeline/guard.py; measurements in docs/security.md).
     max_elements: int = 50_000  # start tags; the corpus peaks at ~10k, and 50k take about the deadline
     max_depth: int = 512  # nesting; the corpus peaks at 38, recursive steps fail near 1,000

@@ -98,7 +98,7 @@ def _drop_title_heading(container: HtmlElement, title: str | None) -> None:
             heading.drop_tree()
 
 
-def _absolute_urls(container: HtmlElement, url: str | None) -> None:
+def absolute_urls(container: HtmlElement, url: str | None) -> None:
     if not url:
         return
     container.make_links_absolute(url, resolve_base_href=False, handle_failures="discard")
@@ -158,7 +158,7 @@ def tidy(container: HtmlElement, url: str | None, title: str | None) -> None:
     _drop_title_heading(container, title)
     _math_as_text(container)
     _videos_as_links(container)
-    _absolute_urls(container, url)
+    absolute_urls(container, url)
     _drop_empty(container)
 
 

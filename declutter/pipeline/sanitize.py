@@ -41,6 +41,7 @@ ALLOWED_ATTRIBUTES = {
     "blockquote": {"cite"},
     "del": {"cite", "datetime"},
     "ins": {"cite", "datetime"},
+    "wbr": {"data-removed"},  # where a removed block stood (declutter/pipeline/restorable.py)
 }
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -62,6 +63,8 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
         return value if _web_url(value) else None
     if attribute == "srcset":
         return _srcset(value)
+    if attribute == "data-removed":
+        return value if value.isascii() and value.isdigit() else None
     return value
 
 

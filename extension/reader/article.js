@@ -46,6 +46,7 @@ const ATTRIBUTES = {
   blockquote: new Set(["cite"]),
   del: new Set(["cite", "datetime"]),
   ins: new Set(["cite", "datetime"]),
+  wbr: new Set(["data-removed"]),  // where a removed block stood (declutter/pipeline/restorable.py)
 };
 
 // Links: the web and mail. Images, srcset candidates and cite: the web only, as on the server.
@@ -89,6 +90,7 @@ function attributeValue(tag, name, value, base) {
   if (name === "href") return safeUrl(value, LINK_PROTOCOLS, base);
   if (name === "src" || name === "cite") return safeUrl(value, IMAGE_PROTOCOLS, base);
   if (name === "srcset") return safeSrcset(value, base);
+  if (name === "data-removed") return /^\d+$/.test(value) ? value : null;
   return value;
 }
 

@@ -2,22 +2,17 @@
 // then the article or a message that says what went wrong and what to do about it.
 
 import { jobKey, readerJobId } from "../jobs.js";
-import { FONT_SIZE, loadSettings, saveSettings } from "../settings.js";
-import { buildArticle, dropRepeatedTitle, webUrl } from "./article.js";
+import { loadSettings, saveSettings } from "../settings.js";
+import { webUrl } from "./article.js";
+import { FONT_SIZE, stepFontSize } from "./reading-settings.js";
+import { showRemoved } from "./removed.js";
+import { el, hostOf, renderArticle } from "./render.js";
 
 const key = jobKey(readerJobId(location));
 let job = null;
 let settings = null;
 
 const $ = (id) => document.getElementById(id);
-
-/** A new element in this document; children are nodes or strings (always added as text). */
-function el(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  element.append(...children);
-  return element;
-}
 
 // --- appearance -------------------------------------------------------------------------------
 
@@ -44,12 +39,12 @@ function wireControls() {
   for (const button of document.querySelectorAll("[data-setting]")) {
     button.addEventListener("click", () => change({ [button.dataset.setting]: button.dataset.value }));
   }
-  const step = (delta) => {
-    const size = Math.min(FONT_SIZE.max, Math.max(FONT_SIZE.min, settings.fontSize + delta));
+  const step = (direction) => {
+    const size = stepFontSize(settings.fontSize, direction);
     if (size !== settings.fontSize) change({ fontSize: size });
   };
-  document.querySelector("[data-action=smaller]").addEventListener("click", () => step(-FONT_SIZE.step));
-  document.querySelector("[data-action=larger]").addEventListener("click", () => step(FONT_SIZE.step));
+  document.querySelector("[data-action=smaller]").addEventListener("click", () => step(-1));
+  document.querySelector("[data-action=larger]").addEventListener("click", () => step(1));
   $("back").addEventListener("click", (event) => {
     event.preventDefault();
     backToOriginal();
@@ -177,54 +172,22 @@ function showStatus(kind, error = {}) {
   $("article").hidden = true;
 }
 
-function formatDate(value) {
-  const date = value ? new Date(value) : null;
-  if (!date || Number.isNaN(date.getTime())) return null;
-  return el("time", { datetime: date.toISOString() },
-    new Intl.DateTimeFormat(undefined, { dateStyle: "long" }).format(date));
-}
-
 function showArticle(article) {
   const url = webUrl(job.url) ?? webUrl(article.url); // the page the reader was opened from
-  const host = url ? new URL(url).hostname.replace(/^www\./, "") : "";
-  const title = article.title || job.title || host || "Untitled";
-  document.title = title;
-
-  $("site").textContent = article.site_name || host;
-  $("title").textContent = title;
+  const host = hostOf(url);
   const original = url
     ? el("a", { href: url, rel: "noopener noreferrer", id: "original" }, `${host} \u2197`)
     : null;
-  const meta = [
-    article.byline ? el("span", { class: "byline" }, article.byline) : null,
-    formatDate(article.published_time),
-    article.reading_time_minutes ? el("span", {}, `${article.reading_time_minutes} min read`) : null,
-    original,
-  ].filter(Boolean);
-  const dot = () => el("span", { class: "dot", "aria-hidden": "true" }, "\u00b7");
-  $("meta").replaceChildren(...meta.flatMap((node, i) => (i ? [dot(), node] : [node])));
+  document.title = renderArticle(article, { url, fallbackTitle: job.title || host, extraMeta: [original] });
+  showRemoved(article, { base: url });
   const footerLink = $("original-footer");
   if (url) footerLink.setAttribute("href", url);
   else footerLink.removeAttribute("href");
   footerLink.hidden = !url;
 
-  const articleElement = $("article");
-  if (typeof article.lang === "string" && /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(article.lang)) {
-    articleElement.lang = article.lang;
-  }
-  articleElement.dir = ["ltr", "rtl"].includes(article.dir) ? article.dir : "auto";
-
-  const content = buildArticle(article.content, { base: url });
-  dropRepeatedTitle(content, title);
-  for (const image of content.querySelectorAll("img")) {
-    // An image that fails to load (offline, gone) is dropped rather than shown as a broken box.
-    image.addEventListener("error", () => (image.closest("figure") ?? image).remove(), { once: true });
-  }
-  $("content").replaceChildren(content);
-
   document.body.dataset.state = "article";
   $("status").hidden = true;
-  articleElement.hidden = false;
+  $("article").hidden = false;
 }
 
 // --- start ------------------------------------------------------------------------------------

@@ -5,7 +5,9 @@
 //   2. ?url=... in the address: the API fetches the page;
 //   3. the window that opened this one (the bookmarklet): we say "ready", it sends the page;
 //   4. nothing: say how to get here with a page.
-import { buildArticle, dropRepeatedTitle, webUrl } from "./article.js";
+import { webUrl } from "./article.js";
+import { showRemoved } from "./removed.js";
+import { el, renderArticle } from "./render.js";
 
 const TOKEN_KEY = "declutter.token";
 const HANDOFF_MS = 15000;  // how long to wait for the opener's page after saying "ready"
@@ -86,11 +88,12 @@ async function extract(request) {
   let response;
   try {
     if (request.method === "GET") {
-      response = await fetch(`${api}?${new URLSearchParams({ url: request.url })}`, { headers });
+      response = await fetch(`${api}?${new URLSearchParams({ url: request.url, removed_html: "true" })}`, { headers });
     } else {
       headers["Content-Type"] = "application/json";
       const { html, url } = request.page;
-      response = await fetch(api, { method: "POST", headers, body: JSON.stringify(url ? { html, url } : { html }) });
+      const page = url ? { html, url } : { html };
+      response = await fetch(api, { method: "POST", headers, body: JSON.stringify({ ...page, removed_html: true }) });
     }
   } catch {
     return showError({ code: "network", message: "" });
@@ -142,49 +145,21 @@ function askForToken(error, retry) {
 
 function showArticle(article) {
   const base = webUrl(article.url);
-  const host = base ? new URL(base).hostname.replace(/^www\./, "") : "";
-  const title = article.title || "Untitled";
-  document.title = `${title} \u2013 Declutter`;
-
-  $("site").textContent = article.site_name || host;
-  $("title").textContent = title;
-  $("meta").replaceChildren(...metaLine(article));
-
-  const element = $("article");
-  if (article.lang && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(article.lang)) element.lang = article.lang;
-  if (["ltr", "rtl", "auto"].includes(article.dir)) element.dir = article.dir;
-
-  const content = buildArticle(article.content, { base });
-  dropRepeatedTitle(content, title);
-  $("content").replaceChildren(content);
-
+  document.title = `${renderArticle(article, { url: base })} \u2013 Declutter`;
+  showRemoved(article, { base });
   for (const id of ["original", "original-top"]) {
     if (base) $(id).href = base;
   }
   $("original-top").hidden = !base;
   $("article-footer").hidden = !base;
   $("status").hidden = true;
-  element.hidden = false;
+  $("article").hidden = false;
   body.dataset.state = "article";
 }
 
-function metaLine(article) {
-  const parts = [];
-  if (article.byline) parts.push(article.byline);
-  const date = article.published_time ? new Date(article.published_time) : null;
-  if (date && !Number.isNaN(date.getTime())) {
-    const time = el("time", { datetime: article.published_time },
-      date.toLocaleDateString(article.lang || undefined, { year: "numeric", month: "long", day: "numeric" }));
-    parts.push(time);
-  }
-  if (article.reading_time_minutes) parts.push(`${article.reading_time_minutes} min read`);
-  return parts.flatMap((part, i) => (i ? [el("span", { class: "dot", "aria-hidden": "true" }, "\u00b7"), part] : [part]));
-}
-
-// Titles for the error codes of /v1/extract and of /read; the server's message goes under them.
+// A title for each error code of /v1/extract and of /read, and advice to follow the server's message.
 const ERRORS = {
-  no_article: ["No article here",
-    "Declutter found nothing on this page that reads like an article. It works best on news stories, blog posts and documentation."],
+  no_article: ["No article here", "Declutter works best on news stories, blog posts and documentation."],
   too_large: ["That page is too big", null],
   too_many_elements: ["That page is too complex to read", null],
   too_many_attributes: ["That page is too complex to read", null],
@@ -212,9 +187,9 @@ const ERRORS = {
 };
 
 function showError(error, pageUrl = null) {
-  const [title, fallback] = ERRORS[error?.code] ?? ["Something went wrong", null];
-  const message = error?.message || fallback || "The reader couldn\u2019t show this page.";
-  const detail = fallback && error?.message && message !== fallback ? [fallback, " ", message] : [message];
+  const [title, advice] = ERRORS[error?.code] ?? ["Something went wrong", null];
+  const message = error?.message || (advice ? "" : "The reader couldn\u2019t show this page.");
+  const detail = [[message, advice].filter(Boolean).join(" ")];
   if (pageUrl && location.hash === "#from-bookmarklet") {
     detail.push(el("br", {}), el("br", {}), "This page keeps the bookmarklet from sending it, so the server had to fetch it "
       + "by its address. The browser extension can read pages like this one.");
@@ -250,13 +225,6 @@ function homeLink(text) {
 
 function bookmarkletLink() {
   return el("a", { class: "button", href: body.dataset.bookmarklet }, "About the bookmarklet");
-}
-
-function el(tag, attributes, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  element.append(...children);
-  return element;
 }
 
 start();

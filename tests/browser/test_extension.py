@@ -306,6 +306,7 @@ def test_reader_rebuilds_server_markup_through_its_own_allowlist(extension):
 def test_options_page_saves_a_normalized_server_url_and_reading_defaults(extension):
     options = extension.context.new_page()
     options.goto(f"chrome-extension://{extension.id}/options/options.html")
+    options.wait_for_function("() => document.getElementById('serverUrl').value")  # filled from storage
     assert options.locator("#serverUrl").input_value() == "http://127.0.0.1:5000"
     if SCREENSHOTS:
         options.set_viewport_size({"width": 800, "height": 760})
