@@ -48,8 +48,8 @@ def init_security(app: Flask) -> None:
     config = app.config["DECLUTTER"]
     if config.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies, x_proto=config.trusted_proxies)
+    _init_rate_limit(app, config)  # first, so a client over its budget is refused before its body is read
     app.before_request(_measure_streamed_body)
-    _init_rate_limit(app, config)
     app.after_request(_add_headers)
 
 
