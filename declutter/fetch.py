@@ -8,18 +8,26 @@ Every hop (the URL, then each redirect) passes one guard before anything connect
 The last step is what defeats DNS rebinding: the connection never looks the name up again, so a name
 that answers "public" to the check and "private" a moment later cannot move the connection. Host header,
 TLS SNI and certificate verification still use the name, because only the socket's peer is pinned.
+
+One deadline covers the whole fetch, every hop's lookup, connect, status line, headers and body: a lookup
+runs in a thread the fetch stops waiting for, each connect gets what is left, and at the deadline a timer
+shuts down every socket the fetch opened, which ends any read however slowly the server trickles.
 """
 
 from __future__ import annotations
 
+import csv
 import http
 import ipaddress
 import logging
+import re
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from email.message import Message
 from importlib import metadata
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -49,9 +57,8 @@ from .errors import (
 log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
-DEADLINE_S = 10.0  # cap on one whole fetch: every hop, connect and body included
+DEADLINE_S = 10.0  # cap on one whole fetch: every hop, lookup, connect, headers and body included
 CONNECT_TIMEOUT_S = 5.0
-READ_TIMEOUT_S = 10.0  # longest wait for any single read; the deadline bounds the sum
 CHUNK_BYTES = 64 * 1024
 SNIFF_BYTES = 1024
 HTML_SNIFF_TAGS = (b"<!doctype html", b"<html", b"<head", b"<body")
@@ -74,42 +81,33 @@ HEADERS = {
     "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
 }
 
-# Where a fetch may never connect, with the reason. Checked explicitly: ipaddress's is_global/is_private
-# flags call some of these global (NAT64, 6to4, 192.0.0.0/24 in part) and change between Python versions,
-# so they are only a second net below this list.
+# Where a fetch may never connect, with the reason: every block of IANA's IPv4 and IPv6 Special-Purpose
+# Address Registries (declutter/data/, the CSV files as IANA publishes them). All of them, the globally
+# reachable anycast blocks (PCP, TURN, AS112, AMT) included: a reader's page never lives there. Two
+# registry blocks only wrap an IPv4 address, and the IPv4 address inside decides instead (EMBEDDING).
+DATA = Path(__file__).parent / "data"
+REGISTRIES = ("iana-ipv4-special-registry.csv", "iana-ipv6-special-registry.csv")
+FOOTNOTE = re.compile(r"\s*\[\d+\]")
+EMBEDDING = frozenset({ipaddress.ip_network("::ffff:0:0/96"), ipaddress.ip_network("2002::/16")})  # mapped, 6to4
+# Beyond the special-purpose registries: IPv4 multicast (IANA's multicast registry), and all IPv6 space outside
+# 2000::/3, the one block IANA's IPv6 address space registry allocates as global unicast (multicast, old
+# site-local, the IPv4-compatible and IPv4-translated forms, and the rest of the reserved space).
+IPV4_MULTICAST = ipaddress.ip_network("224.0.0.0/4")
+IPV6_GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
+
+
+def _registry_blocks(name: str):
+    """(network, name) for each address block of one IANA special-purpose registry CSV."""
+    with open(DATA / name, newline="", encoding="utf-8") as rows:
+        for row in csv.DictReader(rows):
+            for block in FOOTNOTE.sub("", row["Address Block"]).split(","):
+                yield ipaddress.ip_network(block.strip()), row["Name"].strip('"')
+
+
 DENIED_NETWORKS = tuple(
-    (ipaddress.ip_network(network), reason)
-    for network, reason in (
-        ("0.0.0.0/8", "unspecified / this network"),
-        ("10.0.0.0/8", "private"),
-        ("100.64.0.0/10", "carrier-grade NAT"),
-        ("127.0.0.0/8", "loopback"),
-        ("169.254.0.0/16", "link-local (cloud metadata)"),
-        ("172.16.0.0/12", "private"),
-        ("192.0.0.0/24", "IETF protocol assignments"),
-        ("192.0.2.0/24", "documentation"),
-        ("192.168.0.0/16", "private"),
-        ("198.18.0.0/15", "benchmarking"),
-        ("198.51.100.0/24", "documentation"),
-        ("203.0.113.0/24", "documentation"),
-        ("224.0.0.0/4", "multicast"),
-        ("240.0.0.0/4", "reserved"),
-        ("255.255.255.255/32", "broadcast"),
-        ("::/128", "unspecified"),
-        ("::1/128", "loopback"),
-        ("64:ff9b::/96", "NAT64"),
-        ("64:ff9b:1::/48", "local-use NAT64"),
-        ("2001::/32", "Teredo"),
-        ("2001:db8::/32", "documentation"),
-        ("fc00::/7", "unique local"),
-        ("fe80::/10", "link-local"),
-        ("fec0::/10", "site-local"),
-        ("ff00::/8", "multicast"),
-    )
-)
-# IPv6 forms that carry an IPv4 address; the IPv4 address decides (2002::/16 6to4 and
-# ::ffff:0:0/96 IPv4-mapped are read with ipaddress's own properties).
-IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+    (network, reason) for name in REGISTRIES for network, reason in _registry_blocks(name)
+    if network not in EMBEDDING
+) + ((IPV4_MULTICAST, "multicast"),)
 
 
 # -- the result ----------------------------------------------------------------------------------------
@@ -125,17 +123,16 @@ def fetch_page(url: str, config) -> FetchedPage:
     """The page at `url`, fetched under the guard; raises a FetchError (or TooLarge), never a bare exception."""
     if not config.fetch:
         raise FetchDisabled("This server does not fetch pages by URL; send the page's HTML instead.")
-    deadline = time.monotonic() + min(config.timeout_s, DEADLINE_S)
     target = _parse_url(url, config, redirected=False)
-    with _Session() as session:
+    with _Deadline(min(config.timeout_s, DEADLINE_S)) as deadline, _Session() as session:
         # No proxies, .netrc or environment settings: the only way out is the pinned adapter below.
         session.trust_env = False
         session.headers.update(HEADERS)
         redirects = 0
         while True:
             response = _get(session, target, config, deadline, redirected=redirects > 0)
-            location = session.get_redirect_target(response)
-            if location is None or response.status_code not in REDIRECT_STATUSES:
+            location = _redirect_location(response)
+            if location is None:
                 break
             response.close()
             redirects += 1
@@ -196,12 +193,26 @@ def _parse_url(url, config, *, redirected: bool) -> _Target:
     return _Target(url=prepared.url.split("#", 1)[0], scheme=scheme, host=parts.hostname.lower(), port=port)
 
 
-def _resolve(host: str, port: int) -> tuple[str, ...]:
-    """Every address `host` resolves to, in the resolver's order. The one lookup of a hop."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        infos = []
+def _resolve(host: str, port: int, deadline: _Deadline) -> tuple[str, ...]:
+    """Every address `host` resolves to, in the resolver's order. The one lookup of a hop.
+
+    getaddrinfo cannot be interrupted, so it runs in a thread that the fetch stops waiting for at the
+    deadline; the thread itself ends when the system resolver gives up.
+    """
+    answer: list = []
+
+    def lookup():
+        try:
+            answer.extend(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except (OSError, UnicodeError):
+            pass
+
+    thread = threading.Thread(target=lookup, name="declutter-fetch-dns", daemon=True)
+    thread.start()
+    thread.join(deadline.remaining())
+    if thread.is_alive():
+        raise UpstreamTimeout(f"The host name {host!r} could not be looked up in time.")
+    infos = list(answer)
     inet = (socket.AF_INET, socket.AF_INET6)
     addresses = tuple(dict.fromkeys(info[4][0] for info in infos if info[0] in inet))
     if not addresses:
@@ -217,19 +228,19 @@ def denied_reason(address: str) -> str | None:
             return reason
     if ip.version == 6:
         embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is None and ip in IPV4_COMPATIBLE:
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if embedded is not None:
             reason = denied_reason(str(embedded))
             return f"{reason}, embedded in IPv6" if reason else None
-    if not ip.is_global:
+        if ip not in IPV6_GLOBAL_UNICAST:
+            return "reserved IPv6 space, outside global unicast (2000::/3)"
+    if not ip.is_global:  # a second net, should the registry files ever lag behind Python's view
         return "not globally routable"
     return None
 
 
-def _checked_addresses(target: _Target, config, *, redirected: bool) -> tuple[str, ...]:
+def _checked_addresses(target: _Target, config, deadline: _Deadline, *, redirected: bool) -> tuple[str, ...]:
     """Resolves the host once and returns its addresses if every one of them is allowed."""
-    addresses = _resolve(target.host, target.port)
+    addresses = _resolve(target.host, target.port, deadline)
     allowed_hosts = {host.strip().lower().rstrip(".") for host in config.fetch_allow_hosts}
     if target.host.rstrip(".") in allowed_hosts:
         return addresses
@@ -243,6 +254,62 @@ def _checked_addresses(target: _Target, config, *, redirected: bool) -> tuple[st
     return addresses
 
 
+# -- the deadline ---------------------------------------------------------------------------------------
+
+class _Deadline:
+    """The end of one fetch. Socket timeouts bound each read, not the sum, so a server sending a header
+    line or a body byte just inside each timeout could hold a fetch for as long as it liked. Every socket
+    the fetch opens is watched here, and a timer shuts them all down at the deadline: a read blocked in
+    the status line, the headers, a TLS handshake or the body returns at once."""
+
+    def __init__(self, seconds: float):
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        """Seconds left; raises UpstreamTimeout once there are none."""
+        remaining = self.at - time.monotonic()
+        if self.expired or remaining <= 0:
+            raise UpstreamTimeout("Fetching the page took longer than the time allowed.")
+        return remaining
+
+    def watch(self, sock: socket.socket) -> None:
+        # A duplicate of the descriptor: TLS detaches the original socket object when it wraps it, while
+        # shutting down the duplicate still ends the one connection both refer to.
+        with self._lock:
+            self._sockets.append(sock.dup())
+            if self.expired:
+                self._shutdown(self._sockets[-1])
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                self._shutdown(sock)
+
+    @staticmethod
+    def _shutdown(sock: socket.socket) -> None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed by the peer
+            pass
+
+    def __enter__(self) -> _Deadline:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._timer.cancel()
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+
+
 # -- pinning: connections go to the checked addresses and nowhere else ---------------------------------
 #
 # requests -> HTTPAdapter -> urllib3 PoolManager -> ConnectionPool -> HTTP(S)Connection._new_conn().
@@ -250,23 +317,28 @@ def _checked_addresses(target: _Target, config, *, redirected: bool) -> tuple[st
 # lookup). The pinned connection classes override exactly that step to connect to the addresses the
 # guard checked, while `self.host` stays the name: http.client writes the Host header from it and
 # HTTPSConnection.connect() uses it for SNI and certificate hostname verification. The addresses reach
-# the connection as a connection keyword that the pool manager injects in _new_pool, and the pool
+# the connection as a connection keyword that the pool manager injects in _new_pool (with the deadline,
+# which bounds each connect and watches each socket), and the pool
 # manager refuses to build a pool for any origin other than the one it was built for, so a request that
 # somehow targets another host can never fall back to an unchecked lookup. One adapter per hop.
 
 class _PinnedConnectionMixin:
-    def __init__(self, *args, pinned_addresses: tuple[str, ...] = (), **kwargs):
+    def __init__(self, *args, pinned_addresses: tuple[str, ...], fetch_deadline: _Deadline, **kwargs):
         super().__init__(*args, **kwargs)
         self.pinned_addresses = pinned_addresses
+        self.fetch_deadline = fetch_deadline
 
     def _new_conn(self) -> socket.socket:
         error: OSError | None = None
         for address in self.pinned_addresses:  # resolver order; each one was checked
+            timeout = min(self.timeout, self.fetch_deadline.remaining())  # each address gets what is left
             try:
-                return urllib3_connection.create_connection(
-                    (address, self.port), self.timeout,
+                sock = urllib3_connection.create_connection(
+                    (address, self.port), timeout,
                     source_address=self.source_address, socket_options=self.socket_options,
                 )
+                self.fetch_deadline.watch(sock)
+                return sock
             except TimeoutError as exc:
                 raise ConnectTimeoutError(self, f"Connection to {self.host} timed out.") from exc
             except OSError as exc:  # refused, unreachable: try the next checked address
@@ -291,28 +363,30 @@ class _PinnedHTTPSPool(HTTPSConnectionPool):
 
 
 class _PinnedPoolManager(PoolManager):
-    def __init__(self, target: _Target, addresses: tuple[str, ...], **kwargs):
+    def __init__(self, target: _Target, addresses: tuple[str, ...], deadline: _Deadline, **kwargs):
         super().__init__(**kwargs)
         self.pool_classes_by_scheme = {"http": _PinnedHTTPPool, "https": _PinnedHTTPSPool}
         self._origin = (target.scheme, target.host, target.port)
-        self._addresses = addresses
+        self._addresses, self._deadline = addresses, deadline
 
     def _new_pool(self, scheme, host, port, request_context=None):
         if (scheme, (host or "").lower(), port) != self._origin:
             raise BlockedAddress("The fetch tried to reach a host that was not checked; it was refused.")
         context = dict(self.connection_pool_kw if request_context is None else request_context)
         context["pinned_addresses"] = self._addresses
+        context["fetch_deadline"] = self._deadline
         return super()._new_pool(scheme, host, port, context)
 
 
 class _PinnedAdapter(HTTPAdapter):
-    def __init__(self, target: _Target, addresses: tuple[str, ...]):
-        self._target, self._addresses = target, addresses  # before super(), which builds the pool manager
+    def __init__(self, target: _Target, addresses: tuple[str, ...], deadline: _Deadline):
+        # before super(), which builds the pool manager
+        self._target, self._addresses, self._deadline = target, addresses, deadline
         super().__init__(max_retries=0)
 
     def init_poolmanager(self, connections, maxsize, block=False, **pool_kwargs):
         self._pool_connections, self._pool_maxsize, self._pool_block = connections, maxsize, block
-        self.poolmanager = _PinnedPoolManager(self._target, self._addresses, num_pools=connections,
+        self.poolmanager = _PinnedPoolManager(self._target, self._addresses, self._deadline, num_pools=connections,
                                               maxsize=maxsize, block=block, **pool_kwargs)
 
     def proxy_manager_for(self, proxy, **proxy_kwargs):
@@ -332,32 +406,49 @@ class _Session(requests.Session):
         return iter(())
 
 
-def _get(session: requests.Session, target: _Target, config, deadline: float, *,
+def _get(session: requests.Session, target: _Target, config, deadline: _Deadline, *,
          redirected: bool) -> requests.Response:
     """One request, no redirects followed: check and pin the target, then send it."""
-    adapter = _PinnedAdapter(target, _checked_addresses(target, config, redirected=redirected))
+    adapter = _PinnedAdapter(target, _checked_addresses(target, config, deadline, redirected=redirected), deadline)
     for prefix in ("http://", "https://"):  # both, so no request can reach requests' unpinned default
         previous = session.adapters.get(prefix)
         session.mount(prefix, adapter)
         if previous is not None and previous is not adapter:
             previous.close()
-    remaining = _remaining(deadline)
+    remaining = deadline.remaining()
     try:
-        return session.get(target.url, allow_redirects=False, stream=True,
-                           timeout=(min(CONNECT_TIMEOUT_S, remaining), min(READ_TIMEOUT_S, remaining)))
-    except requests.Timeout:
-        raise UpstreamTimeout(f"The page's server at {target.host} did not answer in time.") from None
-    except requests.exceptions.SSLError:
-        raise UpstreamError(f"The TLS connection to {target.host} failed (handshake or certificate "
-                            "verification).") from None
-    except requests.ConnectionError as exc:
-        raise UpstreamError(f"Could not connect to the page's server at {target.host} "
-                            f"({_connection_failure(exc)}).") from None
-    except requests.RequestException:
-        raise UpstreamError(f"The request to {target.host} failed.") from None
+        response = session.get(target.url, allow_redirects=False, stream=True,
+                               timeout=(min(CONNECT_TIMEOUT_S, remaining), remaining))
+    except requests.RequestException as exc:
+        deadline.remaining()  # a read cut off at the deadline is a timeout, whatever it raised
+        raise _failure(exc, target.host) from None
+    deadline.remaining()  # cut off among the headers, the response may look complete
+    return response
 
 
-def _read_page(response: requests.Response, target: _Target, config, deadline: float) -> FetchedPage:
+def _failure(exc: requests.RequestException, host: str) -> FetchError:
+    if isinstance(exc, requests.Timeout):
+        return UpstreamTimeout(f"The page's server at {host} did not answer in time.")
+    if isinstance(exc, requests.exceptions.SSLError):
+        return UpstreamError(f"The TLS connection to {host} failed (handshake or certificate verification).")
+    if isinstance(exc, requests.ConnectionError):
+        return UpstreamError(f"Could not connect to the page's server at {host} ({_connection_failure(exc)}).")
+    return UpstreamError(f"The request to {host} failed.")
+
+
+def _redirect_location(response: requests.Response) -> str | None:
+    """The Location of a redirect, or None. Header values arrive as Latin-1 text; a Location is UTF-8 bytes,
+    and one that is not is the upstream's fault (requests' own get_redirect_target raises UnicodeDecodeError)."""
+    location = response.headers.get("Location")
+    if response.status_code not in REDIRECT_STATUSES or location is None:
+        return None
+    try:
+        return location.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise BadRedirect("The page redirected to a Location that is not UTF-8 text.") from None
+
+
+def _read_page(response: requests.Response, target: _Target, config, deadline: _Deadline) -> FetchedPage:
     status = response.status_code
     if not 200 <= status < 300:
         raise UpstreamStatus(f"The page's server answered {_status_text(status)}.")
@@ -381,35 +472,30 @@ def _read_page(response: requests.Response, target: _Target, config, deadline: f
     return FetchedPage(body=body, charset=charset, url=target.url)
 
 
-def _body_chunks(response: requests.Response, limit: int, deadline: float):
+def _body_chunks(response: requests.Response, limit: int, deadline: _Deadline):
     """The decoded body in pieces, never more than limit + 1 bytes, checking the deadline between reads.
 
-    Not iter_content: it blocks until a whole chunk has arrived, so a server trickling a byte per read
-    timeout could hold a fetch far past the deadline. read1 returns what one network read produced.
+    read1 returns what one network read produced, so the size limit is checked as the bytes arrive; a read
+    still blocked at the deadline ends there, its socket shut down.
     """
     raw = response.raw
     size = 0
     while True:
-        _remaining(deadline)
+        deadline.remaining()
         try:
             chunk = raw.read1(min(CHUNK_BYTES, limit + 1 - size), decode_content=True)
         except ReadTimeoutError:
             raise UpstreamTimeout("The page's server stopped sending the page.") from None
         except (HTTPError, OSError):
+            deadline.remaining()
             raise UpstreamError("The connection broke while the page was being read.") from None
         if not chunk:
+            deadline.remaining()  # a body cut off at the deadline ends like a complete one
             return
         size += len(chunk)
         if size > limit:
             raise TooLarge(f"The page is larger than the limit of {limit} bytes.")
         yield chunk
-
-
-def _remaining(deadline: float) -> float:
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise UpstreamTimeout("Fetching the page took longer than the time allowed.")
-    return remaining
 
 
 def _content_type(header: str | None) -> tuple[str | None, str | None]:

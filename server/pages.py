@@ -80,7 +80,12 @@ def service_base() -> str:
         except ValueError:
             current_app.logger.warning("DECLUTTER_PUBLIC_URL=%r is not an http(s) URL; using the "
                                        "request's own", public)
-    return request.url_root.rstrip("/")
+    own = request.url_root.rstrip("/")  # werkzeug leaves out a Host header that is not a valid host
+    try:
+        bookmarklet.service_settings(own)
+    except ValueError:
+        raise BadInput("The request's Host header is missing or not a valid host name.") from None
+    return own
 
 
 @bp.get("/")

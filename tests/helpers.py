@@ -40,3 +40,16 @@ def token_f1(got: str, want: str) -> float:
         return 0.0
     precision, recall = common / sum(g.values()), common / sum(w.values())
     return 2 * precision * recall / (precision + recall)
+
+
+def require_system_package(what: str) -> None:
+    """Skip a test that needs a system package, naming how to install it; fail instead when
+    DECLUTTER_REQUIRE_SYSTEM_PACKAGES=1 (CI) or the older DECLUTTER_REQUIRE_BROWSER=1 is set."""
+    import os
+
+    import pytest
+
+    message = f"this test needs {what}"
+    if "1" in (os.environ.get("DECLUTTER_REQUIRE_SYSTEM_PACKAGES"), os.environ.get("DECLUTTER_REQUIRE_BROWSER")):
+        pytest.fail(message)
+    pytest.skip(message)

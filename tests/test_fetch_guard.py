@@ -9,9 +9,13 @@ everything, `socket.socket.connect`, which refuses and records. No test opens a 
 
 from __future__ import annotations
 
+import csv
 import datetime
+import ipaddress
+import re
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 import requests
@@ -137,7 +141,9 @@ def net(monkeypatch):
     "::1", "::", "fc00::1", "fd12:3456::1", "fe80::1", "fe80::1%eth0", "fec0::1", "ff02::1",
     "2001:db8::1", "64:ff9b::a9fe:a9fe", "64:ff9b::808:808", "64:ff9b:1::1", "2001::1", "2001:0:4136:e378::1",
     "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "::127.0.0.1", "::10.0.0.1",
-    "2002:7f00:1::", "2002:a9fe:a9fe::1", "2002:c0a8:101::",
+    "2002:7f00:1::", "2002:a9fe:a9fe::1", "2002:c0a8:101::", "::5db8:d822",
+    "::ffff:0:7f00:1", "::ffff:0:a9fe:a9fe", "3fff::1", "5f00::1", "100::1", "100:0:0:1::1", "2001:2::1",
+    "64:ff9b:1::7f00:1", "ff0e::1", "4000::1", "::2",
 ])
 def test_denied_addresses(address):
     assert fetch.denied_reason(address)
@@ -145,10 +151,43 @@ def test_denied_addresses(address):
 
 @pytest.mark.parametrize("address", [
     PUBLIC, "8.8.8.8", "1.1.1.1", "100.128.0.1", "172.32.0.1", "192.169.0.1", "11.0.0.1",
-    PUBLIC6, "2a00:1450:4001:80b::200e", "::ffff:93.184.216.34", "::5db8:d822", "2002:5db8:d822::1",
+    PUBLIC6, "2a00:1450:4001:80b::200e", "::ffff:93.184.216.34", "2002:5db8:d822::1", "2001:200::1",
+    "3fff:1000::1", "2620:4f:8001::1",
 ])
 def test_allowed_addresses(address):
     assert fetch.denied_reason(address) is None
+
+
+def _registry_rows():
+    """Every address block of IANA's two special-purpose registries, as vendored in declutter/data/."""
+    for name in ("iana-ipv4-special-registry.csv", "iana-ipv6-special-registry.csv"):
+        with open(Path(fetch.__file__).parent / "data" / name, newline="", encoding="utf-8") as rows:
+            for row in csv.DictReader(rows):
+                for block in re.sub(r"\[\d+\]", "", row["Address Block"]).split(","):
+                    yield pytest.param(ipaddress.ip_network(block.strip()), id=f"{block.strip()} {row['Name']}")
+
+
+# The registry blocks whose addresses carry an IPv4 address: that address decides.
+EMBEDDING = {ipaddress.ip_network("::ffff:0:0/96"): "::ffff:{}", ipaddress.ip_network("2002::/16"): "2002:{}::"}
+
+
+def test_the_vendored_registries_are_complete():
+    blocks = [param.values[0] for param in _registry_rows()]
+    assert len(blocks) == 51 and len(set(blocks)) == 51  # 26 rows for IPv4 (one with two blocks), 25 for IPv6
+    assert {4, 6} == {block.version for block in blocks}
+
+
+@pytest.mark.parametrize("block", list(_registry_rows()))
+def test_every_special_purpose_block_is_denied(block):
+    if block in EMBEDDING:
+        def spelled(ipv4):
+            packed = ipaddress.ip_address(ipv4).packed.hex()
+            return EMBEDDING[block].format(f"{packed[:4]}:{packed[4:]}")
+        assert fetch.denied_reason(spelled("127.0.0.1")) and fetch.denied_reason(spelled("169.254.169.254"))
+        assert fetch.denied_reason(spelled(PUBLIC)) is None
+        return
+    for address in (block[0], block[-1], block[block.num_addresses // 2]):
+        assert fetch.denied_reason(str(address)), address
 
 
 @pytest.mark.parametrize("address", ["64:ff9b::7f00:1", "2002:7f00:1::", "::127.0.0.1", "192.0.0.9"])
@@ -167,7 +206,8 @@ def test_the_list_catches_what_the_standard_library_calls_global(address):
     "http://10.0.0.1/", "http://172.16.0.1/", "http://172.31.0.1/", "http://192.168.1.1/",
     "http://100.64.0.1/", "http://0.0.0.0/", "http://[::1]/", "http://[::ffff:127.0.0.1]/",
     "http://[::ffff:169.254.169.254]/", "http://[64:ff9b::a9fe:a9fe]/", "http://[2002:7f00:1::]/",
-    "http://[fe80::1]/", "http://[fd00::1]/", "https://127.0.0.1:443/",
+    "http://[fe80::1]/", "http://[fd00::1]/", "https://127.0.0.1:443/", "http://[::ffff:0:7f00:1]/",
+    "http://[3fff::1]/",
 ])
 def test_refused_addresses_never_connect(url, dns, net, sockets):
     dns.add("localhost.test", ["127.0.0.1"])
@@ -270,9 +310,9 @@ def test_the_next_checked_address_is_tried_when_one_refuses(dns, net):
 
 def test_the_pinned_adapter_refuses_any_other_origin(net):
     target = fetch._Target(url="http://one.example/", scheme="http", host="one.example", port=80)
-    with requests.Session() as session:
+    with requests.Session() as session, fetch._Deadline(5) as deadline:
         session.trust_env = False
-        session.mount("http://", fetch._PinnedAdapter(target, (PUBLIC,)))
+        session.mount("http://", fetch._PinnedAdapter(target, (PUBLIC,), deadline))
         for other in ("http://two.example/", "http://one.example:8080/", "http://one.example.evil/"):
             with pytest.raises(fetch.BlockedAddress):
                 session.get(other, timeout=1)

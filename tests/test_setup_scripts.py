@@ -36,7 +36,7 @@ def test_ci_runs_the_readme_commands_and_ends_with_the_tests():
     commands = ci_commands()
     assert commands[-1] == "bash scripts/test", "pytest's summary must close the CI log"
     assert any(re.match(r"(setsid )?bash scripts/serve\b", command) for command in commands)
-    assert "export DECLUTTER_REQUIRE_BROWSER=1" in " ".join(commands)
+    assert "export DECLUTTER_REQUIRE_SYSTEM_PACKAGES=1" in " ".join(commands)
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

@@ -6,6 +6,7 @@ import codecs
 import re
 
 import lxml.html
+import webencodings
 from lxml import etree
 
 from ..errors import BadInput, NoArticle, NotAPage
@@ -21,9 +22,10 @@ META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+
 # C0 controls except tab/newline/carriage return, DEL, lone surrogates and non-characters: XML-incompatible,
 # lxml refuses them and readability raises on them inside attributes.
 UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-# Encodings that browsers treat as aliases, and ones that would decode ASCII markup wrongly.
-CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252",
-                   "ascii": "cp1252", "x-sjis": "shift_jis", "utf-16": "utf-8", "utf-32": "utf-8"}
+# The HTML standard reads these declarations as another encoding: a UTF-16 label on bytes without a UTF-16
+# BOM (checked first) means UTF-8, x-user-defined means windows-1252; the replacement encoding, which would
+# turn the whole page into one U+FFFD, counts as no declaration.
+DECLARED_AS = {"utf-16le": "utf-8", "utf-16be": "utf-8", "x-user-defined": "windows-1252", "replacement": None}
 
 # File signatures of what people send by mistake: images, PDF, archives, executables, fonts, media.
 # (Formats whose first bytes could start a line of text, and those with NUL bytes early, are left to the
@@ -45,14 +47,17 @@ _PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
     entity=lxml.html.HtmlEntity))
 
 
-def _lookup(charset: str | None) -> str | None:
-    if not charset:
+def _lookup(label: str | None) -> str | None:
+    """The Python codec for a label of the WHATWG Encoding Standard, or None for anything else.
+
+    webencodings keeps the standard's table of labels, so Python's own codec names that are not encodings
+    of the web (base64, zlib, rot13, utf-7, ...) are ignored like any unknown label.
+    """
+    encoding = webencodings.lookup(label) if label else None
+    if encoding is None:
         return None
-    name = CHARSET_ALIASES.get(charset.strip().lower(), charset.strip().lower())
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
+    name = DECLARED_AS.get(encoding.name, encoding.name)
+    return webencodings.lookup(name).codec_info.name if name else None
 
 
 def _refuse_binary(data: bytes) -> None:

@@ -1,7 +1,7 @@
 """Real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, and live servers on 127.0.0.1.
 
-Without chromium these tests skip, naming the install command; with DECLUTTER_REQUIRE_BROWSER=1 (set in CI)
-a missing browser fails them instead.
+Without chromium these tests skip, naming the install command; with DECLUTTER_REQUIRE_SYSTEM_PACKAGES=1 (set
+in CI; the older DECLUTTER_REQUIRE_BROWSER=1 still works) a missing browser fails them instead.
 """
 
 import http.server
@@ -12,6 +12,7 @@ import tempfile
 import threading
 
 import pytest
+from helpers import require_system_package
 from werkzeug.serving import make_server
 
 from server import create_app
@@ -32,10 +33,7 @@ def _require_browser():
     except ImportError:
         missing.append("playwright (pip install playwright)")
     if missing:
-        message = "browser tests need " + " and ".join(missing)
-        if os.environ.get("DECLUTTER_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        require_system_package(" and ".join(missing))
 
 
 @pytest.fixture(scope="session")
