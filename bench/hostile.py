@@ -71,12 +71,13 @@ def in_link_title(unit: str):
 # name -> (make(n), sizes); the inputs first, at the size it reported, then their neighbours.
 CASES = {
     "U+00AD soft hyphens in one paragraph (1.2 MB)": (in_paragraph("\xad"), [150_000, 300_000, 600_000]),
-    "U+0085 (C1 control) in one paragraph": (in_paragraph("\x85"), [150_000, 300_000, 600_000]),
-    "U+00A0 no-break spaces in one paragraph": (in_paragraph("\xa0"), [150_000, 300_000, 600_000]),
+    "U+0085 (C1 control) between letters": (in_paragraph("x\x85"), [75_000, 150_000, 300_000]),
+    "U+00A0 no-break spaces between letters": (in_paragraph("x\xa0"), [75_000, 150_000, 300_000]),
     "&amp; in one paragraph": (in_paragraph("&amp;"), [150_000, 300_000, 600_000]),
     "soft hyphens in a <pre>": (lambda n: page("<pre>" + "\xad" * n + "</pre>"), [150_000, 300_000, 600_000]),
     "soft hyphens in a link's title": (in_link_title("\xad"), [25_000, 50_000, 100_000]),
     "99 chains of 500 nested <div>s (0.55 MB)": (chains, [25, 50, 99]),
+    "chains of 500 nested <div>s, under 20,000 elements": (chains, [5, 10, 19]),
     "chains of 500 nested <div>s with text": (
         lambda n: page(("<div>" * 500 + SENTENCE + "</div>" * 500) * n), [25, 50, 99]),
     "chains of 250 nested <p>-less <span>s": (lambda n: page(("<span>" * 250 + "x" + "</span>" * 250) * n),
@@ -84,6 +85,11 @@ CASES = {
     "<div>s with classes and ids (49k: 3.7 MB)": (classy_divs, [12_250, 24_500, 49_000]),
     "short paragraphs (49k)": (lambda n: page("<p>word</p>" * n), [12_250, 24_500, 49_000]),
     "elements x 999 attributes (1,500: 9.9 MB)": (many_attributes, [375, 750, 1_500]),
+    "elements x 256 attributes (the most accepted)": (lambda n: many_attributes(n, 256), [195, 390, 780]),
+    "<a href='a &#14;'> with a page URL": (lambda n: page(f"<p><a href='a &#14;'>link</a> {SENTENCE}</p>" * n),
+                                           [1, 10, 100]),
+    "&lt;script&gt; in the text": (lambda n: page(f"<p>&lt;script&gt;alert(1)&lt;/script&gt; {SENTENCE}</p>" * n),
+                                   [1, 10, 100]),
 }
 
 
