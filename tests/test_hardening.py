@@ -74,10 +74,6 @@ HOSTILE = {
     "60,000 unclosed paragraphs": (lambda: page("<p>word" * 60_000), 422, "too_many_elements"),
     "nesting 5,000 deep": (lambda: page("<div>" * 5_000 + "deep" + "</div>" * 5_000), 422, "too_deep"),
     "nesting 600 deep, unclosed": (lambda: page("<blockquote>" * 600 + "deep"), 422, "too_deep"),
-    "800,000 bare & in one paragraph": (lambda: page("<p>" + "&" * 800_000 + "</p>"), 422,
-                                        "too_many_entities"),
-    "400,000 &nbsp; in one paragraph": (lambda: page("<p>" + "x&nbsp;" * 400_000 + "</p>"), 422,
-                                        "too_many_entities"),
     "&amp; in a long link": (lambda: page('<p><a href="https://example.com/?' + "a=1&amp;" * 300_000
                                           + '">link</a> ' + SENTENCE * 3 + "</p>"), 422, "too_many_entities"),
     "an empty body": (lambda: b"", 400, "bad_request"),
@@ -146,7 +142,8 @@ LOOKALIKES = {
     "tags inside a textarea": page("<textarea>" + "<p>" * 60_000 + "</textarea>"),
     "tags inside a template's script": page("<SCRIPT type=text/template>" + "<li>" * 60_000 + "</script >"),
     "a quoted > inside an attribute": page('<p title="a > b">' + SENTENCE + "</p>"),
-    "many attributes, under the limit": page(f"<p {attributes(900)}>" + SENTENCE + "</p>"),
+    "many attributes, under the limit": page(f"<p {attributes(DEFAULT_OPTIONS.max_attributes - 10)}>" + SENTENCE
+                                             + "</p>"),
     "a normal amount of &amp;": page("<p>" + "Tom &amp; Jerry, &nbsp; " * 2_000 + "</p>"),
 }
 
@@ -206,7 +203,7 @@ def test_count_attributes(markup, count):
 
 @pytest.mark.parametrize("unit", ['<a "', "<!--", "<a b='", "<a a=", "<", "<a/", "<a =", "<a\t", "<a x='>'"])
 def test_the_scanner_is_linear_on_pathological_text(unit):
-    options = Options(max_elements=10**9, max_attributes=10**9)
+    options = Options(max_elements=10**9, max_attributes=10**9, max_total_attributes=10**9)
 
     def seconds(n: int) -> float:  # best of three, against the noise of a shared machine
         text = unit * (n // len(unit))
@@ -344,7 +341,7 @@ def test_a_pages_own_policy_is_kept(client):
 
 def slow_page() -> str:
     """Within every limit, and seconds of work: many short paragraphs."""
-    return page("<p>word word word</p>" * 30_000)
+    return page("<p>word word word</p>" * (DEFAULT_OPTIONS.max_elements - 100))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import copy
 from urllib.parse import urlsplit
 
 from ..errors import BadInput, NoArticle
-from . import choose, corrections, decode, guard, postclean, regions, restorable, score, siterules
+from . import choose, corrections, decode, guard, postclean, regions, restorable, sanitize, score, siterules
 from .declutter import remove_clutter
 from .metadata import read_metadata
 from .models import Article
@@ -66,6 +66,7 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     text = postclean.plain_text(container)
     if not text.strip() or (len(text) < MIN_ARTICLE_CHARS and postclean.only_links(container)):
         raise NoArticle("No article was found in the page: it has no text besides menus and links.")
+    sanitize.bound_text_runs(container)                           # so that the sanitizer's time stays linear
     content = sanitize_html(postclean.to_html(container), options)  # the only way markup leaves the service
     if options.removed_html:
         removed = restorable.with_html(removed, decluttered.blocks, url, options)  # to show them again

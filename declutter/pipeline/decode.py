@@ -26,6 +26,10 @@ UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uf
 # BOM (checked first) means UTF-8, x-user-defined means windows-1252; the replacement encoding, which would
 # turn the whole page into one U+FFFD, counts as no declaration.
 DECLARED_AS = {"utf-16le": "utf-8", "utf-16be": "utf-8", "x-user-defined": "windows-1252", "replacement": None}
+# The same characters written as numeric references (`&#14;`): the parser decodes them into the tree, where
+# setting the value again (a link made absolute, a lazy image's source) raises ValueError. They become U+FFFD,
+# as HTML5 does with other invalid references; removing them could join "&#&#14;14;" into a new one.
+NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 
 # File signatures of what people send by mistake: images, PDF, archives, executables, fonts, media.
 # (Formats whose first bytes could start a line of text, and those with NUL bytes early, are left to the
@@ -74,6 +78,16 @@ def _refuse_binary_text(text: str) -> None:
         raise NotAPage("This is binary data (mostly control or undecodable characters), not an HTML page.")
 
 
+def _unsafe_reference(match: re.Match) -> str:
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    return "\ufffd" if code <= 0x10FFFF and UNSAFE_CHARS.match(chr(code)) else match.group(0)
+
+
+def _drop_unsafe(text: str) -> str:
+    text = UNSAFE_CHARS.sub("", text)
+    return NUMERIC_REFERENCE.sub(_unsafe_reference, text) if "&#" in text else text
+
+
 def to_text(data: str | bytes, http_charset: str | None = None) -> str:
     """The page as text: BOM first, then the HTTP charset, then <meta charset>, then UTF-8, then cp1252.
 
@@ -81,12 +95,12 @@ def to_text(data: str | bytes, http_charset: str | None = None) -> str:
     """
     if isinstance(data, str):
         _refuse_binary_text(data)
-        return UNSAFE_CHARS.sub("", data)
+        return _drop_unsafe(data)
     for bom, encoding in BOMS:
         if data.startswith(bom):
             text = data[len(bom):].decode(encoding, errors="replace")
             _refuse_binary_text(text)
-            return UNSAFE_CHARS.sub("", text)
+            return _drop_unsafe(text)
     _refuse_binary(data)
     declared = _lookup(http_charset)
     if not declared:
@@ -100,7 +114,7 @@ def to_text(data: str | bytes, http_charset: str | None = None) -> str:
         except UnicodeDecodeError:
             text = data.decode("cp1252", errors="replace")
     _refuse_binary_text(text)
-    return UNSAFE_CHARS.sub("", text)
+    return _drop_unsafe(text)
 
 
 def parse(text: str) -> lxml.html.HtmlElement:

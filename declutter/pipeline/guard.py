@@ -6,13 +6,20 @@ Each check has its own error code (all are HostileInput, 422), so a client can t
   tree, at roughly 0.1-0.2 ms per element, so a page of a million tiny elements would take minutes.
 - `too_many_attributes`: a tag with more than `options.max_attributes` attributes. libxml2 checks each
   new attribute against the earlier ones: 40,000 distinct attributes on one tag take seconds to parse.
+  Also more than `options.max_total_attributes` in the page: the parse and each copy of the tree hold
+  every one, and 1,500 tags of 999 attributes took a worker to 937 MB.
 - `too_deep`: nesting past `options.max_depth`. Below it every step is safe (the recursive ones stay far
-  from Python's recursion limit); above it libxml2 would drop the rest of the page without a word.
+  from Python's recursion limit); above it libxml2 would drop the rest of the page without a word. Also
+  elements x depth summed past `options.max_nesting`: the steps that read each element's text (scoring,
+  link density) pay for its whole subtree, so 99 chains of 500 nested <div>s (0.55 MB) took 7 s.
 - `too_many_entities`: article markup on which the sanitizer would rescan too much text. nh3 (html5ever)
-  pays, for every `&` or no-break space in a run of text, for the rest of that run: 800,000 bare `&`
-  in one paragraph take 15 s.
+  pays, for every special character in a text node or attribute value, for the rest of it: 800,000 bare
+  `&` in one paragraph take 15 s, 600,000 soft hyphens 9 s. The special characters were found by timing
+  nh3 on every code point (`bench/hostile.py scan`): `&`, NUL and U+0080-U+00BF, the characters UTF-8
+  writes with the lead byte C2. Text is cut into short runs before the sanitizer
+  (`sanitize.bound_text_runs`), so in practice this refuses long attribute values full of them.
 
-The first two are counted on the raw text before the parse, by a tokenizer that follows the HTML5 rules
+Elements and attributes are counted on the raw text before the parse, by a tokenizer that follows the HTML5 rules
 libxml2 (2.14+) follows: quotes only open a value after `=`, `<script>`, `<style>`, `<textarea>`...
 hold text not tags, comments end at `-->` or `--!>`, and anything unterminated runs to the end of the
 input. Every pattern is possessive and every token is consumed once, so the scan is linear in the input.
@@ -49,7 +56,8 @@ _ATTRIBUTES = re.compile(_ATTRIBUTE, re.A)
 # Elements whose content is text up to their own end tag; <plaintext> has no end tag.
 _RAW_TEXT_END = {name: re.compile(rf"</{name}[{_WS}/>]", re.I | re.A)
                  for name in ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")}
-_SANITIZER_SPECIALS = ("&", "\xa0")
+# What nh3 rescans the rest of a text node or attribute value for, as UTF-8 bytes (see the module's docstring).
+SANITIZER_SPECIALS = (b"&", b"\x00", b"\xc2")
 
 
 def start_tags(text: str):
@@ -81,50 +89,61 @@ def count_attributes(markup: str, limit: int | None = None) -> int:
 
 
 def check_markup(text: str, options) -> None:
-    """Before the parse: start tags, and attributes per tag."""
-    # An attribute takes at least two characters (a separator, or `=`, and a name), so a shorter tag
-    # cannot be over the limit and is not counted attribute by attribute.
-    long_tag = 2 * options.max_attributes
-    for elements, (name, attributes) in enumerate(start_tags(text), start=1):
+    """Before the parse: start tags, attributes per tag and in all."""
+    attributes = 0
+    for elements, (name, markup) in enumerate(start_tags(text), start=1):
         if elements > options.max_elements:
             raise TooManyElements(f"The page has more than {options.max_elements} elements; it would take too long "
                                   "to process.")
-        if len(attributes) > long_tag and count_attributes(attributes, options.max_attributes) > \
-                options.max_attributes:
-            raise TooManyAttributes(f"A <{name[:40]}> tag has more than {options.max_attributes} attributes.")
+        if markup:
+            found = count_attributes(markup, options.max_attributes)
+            if found > options.max_attributes:
+                raise TooManyAttributes(f"A <{name[:40]}> tag has more than {options.max_attributes} attributes.")
+            attributes += found
+            if attributes > options.max_total_attributes:
+                raise TooManyAttributes(f"The page has more than {options.max_total_attributes} attributes; it "
+                                        "would take too much memory to process.")
 
 
 def check_tree(root: HtmlElement, options) -> None:
-    """After the parse: elements, attributes per element and nesting depth, on the tree itself."""
-    count = depth = 0
+    """After the parse: elements, attributes and nesting depth, on the tree itself."""
+    count = depth = nesting = attributes = 0
     for event, element in etree.iterwalk(root, events=("start", "end")):
         if event == "end":
             depth -= 1
             continue
         depth += 1
         count += 1
+        nesting += depth
+        attributes += len(element.attrib)
         if count > options.max_elements:
             raise TooManyElements(f"The page has more than {options.max_elements} elements; it would take too long "
                                   "to process.")
         if depth > options.max_depth:
             raise TooDeep(f"The page nests elements more than {options.max_depth} deep; refusing it rather than "
                 "dropping what lies deeper.")
+        if nesting > options.max_nesting:
+            raise TooDeep("The page nests too many elements too deep (elements x depth is over "
+                          f"{options.max_nesting}); it would take too long to process.")
         if len(element.attrib) > options.max_attributes:
             raise TooManyAttributes(f"A <{element.tag}> element has more than {options.max_attributes} attributes.")
+        if attributes > options.max_total_attributes:
+            raise TooManyAttributes(f"The page has more than {options.max_total_attributes} attributes; it would "
+                                    "take too much memory to process.")
 
 
 def check_fragment(fragment: str, options) -> None:
-    """Before the sanitizer: the text it would rescan after each `&` or no-break space, within budget.
+    """Before the sanitizer: the text it would rescan after each special character, within budget.
 
     The sanitizer's cost grows with (specials in a run) x (length of the run), where a run ends at the
-    next tag; splitting at `<` bounds every text run and every attribute value (serialized markup has no
-    raw `<` in either), so the sum below is an upper bound of that work.
+    next tag or comment; splitting at `<` bounds every text run and every attribute value (serialized
+    markup has no raw `<` in either), so the sum below, in UTF-8 bytes, is an upper bound of that work.
     """
     work = 0
-    for run in fragment.split("<"):
-        specials = run.count("&") + run.count("\xa0")
+    for run in fragment.encode("utf-8", "surrogatepass").split(b"<"):
+        specials = sum(run.count(special) for special in SANITIZER_SPECIALS)
         if specials:
             work += specials * len(run)
     if work > options.max_sanitizer_work:
-        raise TooManyEntities("The article text has too many '&' or no-break-space characters in one run to be "
-                              "sanitized in reasonable time.")
+        raise TooManyEntities("The article has a text or attribute value with too many '&', no-break spaces or "
+                              "other characters the sanitizer rescans to be sanitized in reasonable time.")

@@ -2,11 +2,60 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
+from urllib.parse import quote
 
-from markdownify import markdownify
+import lxml.html
+from markdownify import MarkdownConverter
 
+from ..errors import TooDeep
 from .models import Article
+
+# Markdown renderers pass raw HTML through and decode character references, so in text `<` and `&` before
+# what reads as a reference are written as references; URLs are percent-encoded past what a URL may hold.
+_CHARACTER_REFERENCE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_URL_SAFE = "!#$%&'*+,/:;=?@[]~"  # everything else (space, <, >, parentheses, quotes) is encoded
+
+
+def _markdown_text(text: str) -> str:
+    return _CHARACTER_REFERENCE.sub("&amp;", text).replace("<", "&lt;")
+
+
+def _markdown_url(url: str) -> str:
+    return quote(url, safe=_URL_SAFE)
+
+
+class _MarkdownConverter(MarkdownConverter):
+    """markdownify, with the page's text kept as text in every place it can reach the Markdown."""
+
+    def escape(self, text, parent_tags):
+        return _markdown_text(super().escape(text, parent_tags))
+
+    def _clean_attributes(self, el):
+        for name in ("href", "src"):
+            if el.get(name):
+                el[name] = _markdown_url(el[name])
+        for name in ("alt", "title"):
+            if el.get(name):
+                el[name] = _markdown_text(el[name])
+
+    def convert_a(self, el, text, parent_tags):
+        self._clean_attributes(el)
+        return super().convert_a(el, text, parent_tags)
+
+    def convert_img(self, el, text, parent_tags):
+        self._clean_attributes(el)
+        return super().convert_img(el, text, parent_tags)
+
+    def convert_pre(self, el, text, parent_tags):
+        # A fence ends at the first line of as many backticks: make it longer than any run inside.
+        block = super().convert_pre(el, text, parent_tags)
+        longest = max((len(run) for run in re.findall("`+", text or "")), default=0)
+        if longest < 3:
+            return block
+        fence = "`" * (longest + 1)
+        return f"\n\n{fence}{block.strip()[3:-3]}{fence}\n\n"
 
 
 def render_json(article: Article) -> tuple[dict, str]:
@@ -18,10 +67,26 @@ def render_text(article: Article) -> tuple[str, str]:
     return (f"{head}\n\n{article.text}\n" if head else f"{article.text}\n"), "text/plain"
 
 
+def _without_wrappers(content: str) -> str:
+    """The content without <div> and <span>, which Markdown has no use for and which can nest hundreds deep."""
+    if not content.strip():
+        return content
+    fragment = lxml.html.fragment_fromstring(content, create_parent="div")
+    for wrapper in list(fragment.iter("div", "span")):
+        if wrapper is not fragment:
+            wrapper.drop_tag()
+    return lxml.html.tostring(fragment, encoding="unicode", method="html")
+
+
 def render_markdown(article: Article) -> tuple[str, str]:
-    body = markdownify(article.content, heading_style="ATX", bullets="-", strip=["span", "div"]).strip()
-    lines = [f"# {article.title}" if article.title else "", f"*{article.byline}*" if article.byline else "",
-             f"<{article.url}>" if article.url else ""]
+    converter = _MarkdownConverter(heading_style="ATX", bullets="-", strip=["span", "div"])
+    try:
+        body = converter.convert(_without_wrappers(article.content)).strip()
+    except RecursionError:  # markdownify recurses once per level of nesting
+        raise TooDeep("The article nests too deep to be written as Markdown; ask for json, html or text.") from None
+    lines = [f"# {_markdown_text(article.title)}" if article.title else "",
+             f"*{_markdown_text(article.byline)}*" if article.byline else "",
+             f"<{_markdown_url(article.url)}>" if article.url else ""]
     head = "\n\n".join(line for line in lines if line)
     return (f"{head}\n\n{body}\n" if head else f"{body}\n"), "text/markdown"
 
