@@ -1,10 +1,12 @@
-"""Real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, and live servers on 127.0.0.1.
+"""Real headless browsers and live servers on 127.0.0.1: Debian's /usr/bin/chromium driven by Playwright,
+and Debian's /usr/bin/firefox-esr driven by Marionette (for the extension's tests).
 
-Without chromium these tests skip, naming the install command; with DECLUTTER_REQUIRE_SYSTEM_PACKAGES=1 (set
+Without a browser these tests skip, naming the install command; with DECLUTTER_REQUIRE_SYSTEM_PACKAGES=1 (set
 in CI; the older DECLUTTER_REQUIRE_BROWSER=1 still works) a missing browser fails them instead.
 """
 
 import http.server
+import importlib
 import os
 import shutil
 import socket
@@ -18,20 +20,25 @@ from werkzeug.serving import make_server
 from server import create_app
 
 CHROMIUM = "/usr/bin/chromium"
+FIREFOX = "/usr/bin/firefox-esr"
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 
 
-def _require_browser():
+def _require_browser(browser="chromium"):
+    binary, driver, package = {
+        "chromium": (CHROMIUM, "playwright.sync_api", "playwright"),
+        "firefox-esr": (FIREFOX, "marionette_driver.marionette", "marionette-driver"),
+    }[browser]
     missing = []
-    if not os.path.exists(CHROMIUM):
-        missing.append("chromium (apt-get update && apt-get install -y chromium)")
+    if not os.path.exists(binary):
+        missing.append(f"{browser} (apt-get update && apt-get install -y {browser})")
     try:
-        import playwright.sync_api  # noqa: F401
+        importlib.import_module(driver)
     except ImportError:
-        missing.append("playwright (pip install playwright)")
+        missing.append(f"{package} (pip install {package})")
     if missing:
         require_system_package(" and ".join(missing))
 
