@@ -37,10 +37,12 @@ def read(context, service, site, html, path="/story"):
     url = site.add(path, html)
     page = context.new_page()
     page.goto(url)
-    with context.expect_page() as opened:
-        page.evaluate("r => { window.reader = window.open(r); }", service.url + "/read")
+    with context.expect_page() as opened:  # the bookmarklet's handshake: the page goes once the reader is ready
+        page.evaluate("r => { window.ready = new Promise(done => addEventListener('message', e => "
+                      "e.data && e.data.type === 'declutter:ready' && done())); window.reader = window.open(r); }",
+                      service.url + "/read")
     reader = opened.value
-    reader.wait_for_selector("body[data-state=loading]")
+    page.evaluate("() => window.ready")
     page.evaluate("([origin, html, url]) => reader.postMessage({type: 'declutter:page', html, url}, origin)",
                   [service.url, html, url])
     reader.wait_for_selector("body[data-state=article], body[data-state=message]")
