@@ -40,7 +40,8 @@ def read(context, service, site, html, path="/story"):
     with context.expect_page() as opened:
         page.evaluate("r => { window.reader = window.open(r); }", service.url + "/read")
     reader = opened.value
-    reader.wait_for_selector("body[data-state=loading]")
+    # The page is sent once the reader listens, as the bookmarklet does on its "ready".
+    reader.wait_for_selector("#status-title:has-text('Receiving the page')")
     page.evaluate("([origin, html, url]) => reader.postMessage({type: 'declutter:page', html, url}, origin)",
                   [service.url, html, url])
     reader.wait_for_selector("body[data-state=article], body[data-state=message]")
