@@ -26,7 +26,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from .corrections import MAX_SELECTOR_CHARS, RULE, compiled
-from .sanitize import ALLOWED_TAGS, SELECTOR
+from .sanitize import ALLOWED_TAGS
 
 ATTRIBUTE = "data-selector"
 CSS_NAME = re.compile(r"-?[A-Za-z_][A-Za-z0-9_-]*\Z")

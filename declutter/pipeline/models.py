@@ -43,5 +43,6 @@ class Article:
     def to_dict(self) -> dict:
         reply = asdict(self)
         optional = ("html", "selector")
-        reply["removed"] = [{k: v for k, v in r.items() if k not in optional or v is not None} for r in reply["removed"]]
+        reply["removed"] = [{k: v for k, v in r.items() if k not in optional or v is not None}
+                            for r in reply["removed"]]
         return reply

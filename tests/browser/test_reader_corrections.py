@@ -150,7 +150,10 @@ STUB_SPEECH = """() => {
   window.SpeechSynthesisUtterance = class { constructor(text) { this.text = text; } };
   const engine = {
     getVoices: () => voices,
-    speak(u) { calls.push({call: "speak", text: u.text, lang: u.lang, rate: u.rate, voice: u.voice?.name}); this.current = u; },
+    speak(u) {
+      calls.push({call: "speak", text: u.text, lang: u.lang, rate: u.rate, voice: u.voice?.name});
+      this.current = u;
+    },
     pause() { calls.push({call: "pause"}); },
     resume() { calls.push({call: "resume"}); },
     cancel() { calls.push({call: "cancel"}); },
