@@ -6,7 +6,8 @@
 // reader shows a spinner until the job leaves the "loading" state.
 
 import { isJobKey, jobKey, readerUrl } from "./jobs.js";
-import { extractEndpoint, loadSettings } from "./settings.js";
+import { requestFields, siteOf } from "./reader/site-rules.js";
+import { extractEndpoint, loadSettings, loadSiteRules } from "./settings.js";
 
 const REQUEST_TIMEOUT_MS = 60_000;
 const CAPTURE_RETRY_MS = 250;
@@ -67,13 +68,14 @@ async function extract(page) {
   const headers = { "Content-Type": "application/json", Accept: "application/json" };
   if (apiToken) headers.Authorization = `Bearer ${apiToken}`;
   const base = { url: page.url, title: page.title };
+  const corrections = requestFields(await loadSiteRules(siteOf(page.url)));  // the reader's, for this site
 
   let response;
   try {
     response = await fetch(endpoint, {
       method: "POST",
       headers,
-      body: JSON.stringify({ html: page.html, url: page.url, format: "json", removed_html: true }),
+      body: JSON.stringify({ html: page.html, url: page.url, format: "json", removed_html: true, ...corrections }),
       credentials: "omit",
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });

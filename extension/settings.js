@@ -3,6 +3,7 @@
 // options page all read settings through this module; they live in chrome.storage.local.
 
 import { FONT_SIZE, FONTS, isFontSize, THEMES, WIDTHS } from "./reader/reading-settings.js";
+import { checkedRules } from "./reader/site-rules.js";
 
 export const DEFAULT_SERVER_URL = "http://127.0.0.1:5000";
 
@@ -80,4 +81,20 @@ export function extractEndpoint(serverUrl) {
 export function originPattern(serverUrl) {
   const url = new URL(serverUrl);
   return `${url.protocol}//${url.host}/*`;
+}
+
+// The reader's corrections per site (reader/site-rules.js), one entry a site: "rules:<host>".
+const RULES_PREFIX = "rules:";
+
+/** The rules saved for `site`, checked; empty lists when there are none. */
+export async function loadSiteRules(site) {
+  const key = RULES_PREFIX + site;
+  return checkedRules((await chrome.storage.local.get(key))[key]);
+}
+
+/** Saves the rules for `site`; a site without rules leaves nothing behind. */
+export async function saveSiteRules(site, rules) {
+  const key = RULES_PREFIX + site;
+  if (rules.remove.length || rules.keep.length) await chrome.storage.local.set({ [key]: checkedRules(rules) });
+  else await chrome.storage.local.remove(key);
 }

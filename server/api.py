@@ -86,7 +86,7 @@ def _read_request() -> tuple[str | bytes | None, str | None, str, str | None, di
     )
 
 
-FLAGS = ("removed_html",)  # the extraction options a request may switch on
+FLAGS = ("removed_html", "block_selectors")  # the extraction options a request may switch on
 SELECTOR_LISTS = ("remove", "keep")  # the reader's corrections for the site, as CSS selectors
 QUERY_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 

@@ -1,36 +1,32 @@
 """HTML pages served by the service: / (try it), /read (reader), /bookmarklet.
 
 The pages are templates plus external scripts; no page runs inline script. The reader gets its
-article one of three ways, matching the bookmarklet's three:
+article one of three ways, matching the bookmarklet's three, and always from the reader's script, which
+asks /v1/extract with what this browser holds: the access token and the reader's corrections for the
+site (both in this origin's localStorage):
   - from its opener by postMessage, then from POST /v1/extract on this origin (static/reader.js);
-  - from a form POST to /read, which extracts here and hands the article to the script as an inert
-    JSON data block;
+  - from a form POST to /read, which is not extracted here: the posted page goes into the reader as an
+    inert JSON data block, and the script sends it to POST /v1/extract;
   - from /read?url=..., whose script asks GET /v1/extract?url=... to fetch the page.
 
 Access token: when DECLUTTER_API_TOKEN is set, every extraction needs it, the pages' included. The
 reader asks for it once and keeps it in this origin's localStorage; the bookmarklet never carries it,
-so the pages it runs on cannot read it. A form POST to /read is then not extracted here: the posted
-page goes into the data block as it came (inert JSON) and the reader sends it to /v1/extract with the
-token. Any site may open the reader or post a page to it, by design: the article only ever shows in the
-reader's own window, which the sender cannot read, and the reader says nothing back but "ready".
+so the pages it runs on cannot read it. Any site may open the reader or post a page to it, by design:
+the article only ever shows in the reader's own window, which the sender cannot read, and the reader
+says nothing back but "ready".
 """
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from declutter.errors import BadInput, DeclutterError, TooLarge
-from declutter.pipeline.options import DEFAULT_OPTIONS
 
 from . import bookmarklet
 from .http_errors import status_of
 
 bp = Blueprint("pages", __name__)
-
-READER_OPTIONS = replace(DEFAULT_OPTIONS, removed_html=True)  # the reader can show each removed block again
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -112,7 +108,7 @@ def read():
 
 
 def _read_posted():
-    """The form from the home page or the bookmarklet: fields `html` and `url`."""
+    """The form from the home page or the bookmarklet: fields `html` and `url`, handed to the reader's script."""
     config = _config()
     request.max_form_memory_size = config.max_bytes  # a page's HTML is one (large) form field
     try:
@@ -124,15 +120,7 @@ def _read_posted():
         if url:
             return redirect(url_for("pages.read", url=url), code=303)
         return _reader_error(BadInput("Paste a page's HTML, or give its address."))
-    if config.api_token:
-        return _reader({"page": {"html": html, "url": url}})
-    try:
-        article = current_app.extensions["declutter.runner"].run(html, url=url, options=READER_OPTIONS)
-    except DeclutterError as err:
-        return _reader_error(err)
-    data = article.to_dict()
-    data.pop("text", None)  # the reader shows `content`; the plain text would double the page
-    return _reader({"article": data})
+    return _reader({"page": {"html": html, "url": url}})
 
 
 def _reader(data: dict | None = None, status: int = 200):

@@ -135,3 +135,49 @@ def test_keep_is_checked_like_remove_and_in_the_query(client):
     assert reply.get_json()["error"]["message"] == "'keep' must be a list of CSS selectors."
     reply = client.get("/v1/extract?url=https://example.org/&remove=div[")
     assert reply.status_code == 400 and "not valid CSS" in reply.get_json()["error"]["message"]
+
+
+# --- block_selectors: stable names a reader saves its corrections as ------------------------------------
+
+PROSE = "The council met on Tuesday to agree the budget for the coming year, and argued until late. " * 4
+NAMED_PAGE = (
+    "<html><body><div class='article-body'><h1>Budget</h1>"
+    + "".join(f"<p class='para'>{PROSE}Part {n}.</p>" for n in range(4))
+    + "<div class='fact-box'><p>The budget runs to four hundred pages in print.</p></div>"
+    + "<p id='editor-note'>This story was corrected on Wednesday to give the right date of the vote.</p>"
+    + "<div class='css-1x2y3z post-12345'><p>A quote from the mayor that the budget is fair to all.</p></div>"
+    + "<p data-selector='.article-body'>The page says it has a name of its own.</p>"
+    + "</div><div class='newsletter-signup'><h3>Sign up for our newsletter</h3><p>Every Friday.</p></div>"
+    + "</body></html>")
+
+
+def named_blocks(content: str) -> list[str]:
+    return re.findall(r'data-selector="([^"]*)"', content)
+
+
+def test_block_selectors_name_the_blocks_with_stable_names_only(client):
+    plain = extract(client, NAMED_PAGE).get_json()
+    assert named_blocks(plain["content"]) == [] and all("selector" not in r for r in plain["removed"])
+
+    body = extract(client, NAMED_PAGE, block_selectors=True).get_json()
+    # Not ".para": it names every paragraph, the article itself. Not the page's own name, nor the
+    # classes and ids that change from page to page.
+    assert named_blocks(body["content"]) == [".fact-box", "#editor-note"]
+    (signup,) = [r for r in body["removed"] if "newsletter" in r["text"].lower()]
+    assert signup["selector"] == ".newsletter-signup"
+
+
+def test_a_named_block_sent_back_as_remove_goes_and_a_removed_one_sent_as_keep_comes_back(client):
+    body = extract(client, NAMED_PAGE, block_selectors=True).get_json()
+    (signup,) = [r for r in body["removed"] if "newsletter" in r["text"].lower()]
+    corrected = extract(client, NAMED_PAGE, block_selectors=True,
+                        remove=[named_blocks(body["content"])[0]], keep=[signup["selector"]]).get_json()
+    assert "four hundred pages" not in corrected["text"] and "Sign up for our newsletter" in corrected["text"]
+    (mine,) = [r for r in corrected["removed"] if r["rule"] == "reader"]
+    assert mine["selector"] == ".fact-box"  # the reader's own rule, by the name it gave
+
+
+def test_block_selectors_must_be_a_boolean(client):
+    reply = extract(client, NAMED_PAGE, block_selectors="yes")
+    assert reply.status_code == 400
+    assert reply.get_json()["error"]["message"] == "'block_selectors' must be true or false."

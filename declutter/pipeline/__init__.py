@@ -9,7 +9,7 @@ import copy
 from urllib.parse import urlsplit
 
 from ..errors import BadInput, NoArticle
-from . import choose, corrections, decode, guard, postclean, regions, restorable, sanitize, score, siterules
+from . import block_names, choose, corrections, decode, guard, postclean, regions, restorable, sanitize, score, siterules
 from .declutter import remove_clutter
 from .metadata import read_metadata
 from .models import Article
@@ -63,6 +63,9 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
         restorable.mark_outside_blocks(root, container, decluttered.article_hint)  # banners, promos: a place too
     postclean.tidy(container, url, meta.title)                    # residue, URLs, empty nodes
     postclean.add_lead_image(container, root, meta.lead_image_url, url)  # the hero image above the body
+    block_names.name_article_blocks(root, container, options)     # what a reader's "Remove this" saves
+    if options.block_selectors:
+        removed = block_names.name_removed(removed, decluttered.blocks)  # and its "Keep this"
     text = postclean.plain_text(container)
     if not text.strip() or (len(text) < MIN_ARTICLE_CHARS and postclean.only_links(container)):
         raise NoArticle("No article was found in the page: it has no text besides menus and links.")

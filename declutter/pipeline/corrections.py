@@ -24,7 +24,7 @@ MAX_SELECTOR_CHARS = 200
 
 
 @lru_cache(maxsize=1024)
-def _compiled(selector: str) -> CSSSelector:
+def compiled(selector: str) -> CSSSelector:
     try:
         return CSSSelector(selector, translator="html")
     except ExpressionError as error:  # cssselect's word for pseudo-elements, and for unknown functions
@@ -42,7 +42,7 @@ def checked(name: str, selectors) -> tuple[str, ...]:
     for selector in selectors:
         if not selector.strip() or len(selector) > MAX_SELECTOR_CHARS:
             raise BadInput(f"Each selector in '{name}' must have 1 to {MAX_SELECTOR_CHARS} characters.")
-        _compiled(selector)
+        compiled(selector)
     return tuple(selectors)
 
 
@@ -50,7 +50,7 @@ def _matches(root: HtmlElement, selectors) -> list[tuple[HtmlElement, str]]:
     body = root.find("body")
     if body is None:
         return []
-    return [(element, selector) for selector in selectors for element in _compiled(selector)(body)]
+    return [(element, selector) for selector in selectors for element in compiled(selector)(body)]
 
 
 def remove_marks(root: HtmlElement, selectors) -> list:

@@ -13,6 +13,7 @@ class Removal:
     match: str  # the phrase, selector or token that matched
     text: str  # the first 120 characters of what went
     html: str | None = None  # the block itself, sanitized, when Options.removed_html asks for it
+    selector: str | None = None  # its stable name on the site's pages, when Options.block_selectors asks for it
 
     @classmethod
     def of(cls, rule: str, match: str, text: str) -> Removal:
@@ -41,5 +42,7 @@ class Article:
 
     def to_dict(self) -> dict:
         reply = asdict(self)
-        reply["removed"] = [{k: v for k, v in r.items() if k != "html" or v is not None} for r in reply["removed"]]
+        optional = ("html", "selector")
+        reply["removed"] = [{k: v for k, v in r.items() if k not in optional or v is not None}
+                            for r in reply["removed"]]
         return reply

@@ -12,6 +12,7 @@ class Options:
     clutter_rules: bool = True  # generic phrase and selector rules
     site_rules: bool = True  # per-site rules looked up by host
     removed_html: bool = False  # each removed block's sanitized HTML in `removed`, and a marker where it stood
+    block_selectors: bool = False  # stable CSS names of the article's and the removed blocks (pipeline/block_names.py)
     remove: tuple[str, ...] = ()  # the reader's own CSS selectors of blocks to remove (pipeline/corrections.py)
     keep: tuple[str, ...] = ()  # and of blocks to keep
     # Limits on hostile input (declutter/pipeline/guard.py; measurements in docs/security.md).

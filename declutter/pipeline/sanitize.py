@@ -6,6 +6,8 @@ and `href="javascript:123"`, and nh3 was 12x faster on the median of 130 real ar
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from lxml import etree
 from lxml.html import HtmlElement
@@ -29,7 +31,7 @@ DROPPED_WITH_CONTENT = frozenset({
 })
 
 ALLOWED_ATTRIBUTES = {
-    "*": {"lang", "dir", "title"},
+    "*": {"lang", "dir", "title", "data-selector"},  # data-selector: a block's name on its site (block_names.py)
     "a": {"href"},
     "img": {"src", "srcset", "alt", "width", "height"},
     "td": {"colspan", "rowspan", "headers"},
@@ -45,6 +47,9 @@ ALLOWED_ATTRIBUTES = {
     "ins": {"cite", "datetime"},
     "wbr": {"data-removed"},  # where a removed block stood (declutter/pipeline/restorable.py)
 }
+
+# The one shape of a block's name (pipeline/block_names.py): an id, or classes.
+SELECTOR = re.compile(r"(#-?[A-Za-z_][A-Za-z0-9_-]*|(\.-?[A-Za-z_][A-Za-z0-9_-]*)+)\Z")
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 IMAGE_SCHEMES = ("http://", "https://")
@@ -67,6 +72,8 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
         return _srcset(value)
     if attribute == "data-removed":
         return value if value.isascii() and value.isdigit() else None
+    if attribute == "data-selector":
+        return value if SELECTOR.match(value) else None
     return value
 
 

@@ -2,11 +2,14 @@
 // then the article or a message that says what went wrong and what to do about it.
 
 import { jobKey, readerJobId } from "../jobs.js";
-import { loadSettings, saveSettings } from "../settings.js";
+import { loadSettings, loadSiteRules, saveSettings, saveSiteRules } from "../settings.js";
 import { webUrl } from "./article.js";
+import { showCorrections } from "./corrections.js";
+import { showListen } from "./listen.js";
 import { FONT_SIZE, stepFontSize } from "./reading-settings.js";
 import { showRemoved } from "./removed.js";
 import { el, hostOf, renderArticle } from "./render.js";
+import { siteOf } from "./site-rules.js";
 
 const key = jobKey(readerJobId(location));
 let job = null;
@@ -180,6 +183,8 @@ function showArticle(article) {
     : null;
   document.title = renderArticle(article, { url, fallbackTitle: job.title || host, extraMeta: [original] });
   showRemoved(article, { base: url });
+  showListen(article);
+  if (url) showCorrections({ site: siteOf(url), pageUrl: url, store: { load: loadSiteRules, save: saveSiteRules } });
   const footerLink = $("original-footer");
   if (url) footerLink.setAttribute("href", url);
   else footerLink.removeAttribute("href");

@@ -31,7 +31,7 @@ const DROPPED_WITH_CONTENT = new Set([
   "canvas", "dialog", "head", "title", "meta", "link", "base",
 ]);
 
-const GLOBAL_ATTRIBUTES = new Set(["lang", "dir", "title"]);
+const GLOBAL_ATTRIBUTES = new Set(["lang", "dir", "title", "data-selector"]);  // data-selector: a block's name on its site
 const ATTRIBUTES = {
   a: new Set(["href"]),
   img: new Set(["src", "srcset", "alt", "width", "height"]),
@@ -53,6 +53,8 @@ const ATTRIBUTES = {
 const LINK_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
 const IMAGE_PROTOCOLS = new Set(["http:", "https:"]);
 const HTML_NS = "http://www.w3.org/1999/xhtml";
+// The one shape of a block's name (declutter/pipeline/block_names.py): an id, or classes.
+export const BLOCK_SELECTOR = /^(#-?[A-Za-z_][A-Za-z0-9_-]*|(\.-?[A-Za-z_][A-Za-z0-9_-]*)+)$/;
 const ASCII_WHITESPACE = /[\t\n\f\r ]+/;  // what separates a srcset candidate's URL from its descriptors
 
 /** The URL, made absolute against `base` (if any), if it uses one of `protocols`; else null. */
@@ -91,6 +93,7 @@ function attributeValue(tag, name, value, base) {
   if (name === "src" || name === "cite") return safeUrl(value, IMAGE_PROTOCOLS, base);
   if (name === "srcset") return safeSrcset(value, base);
   if (name === "data-removed") return /^\d+$/.test(value) ? value : null;
+  if (name === "data-selector") return BLOCK_SELECTOR.test(value) ? value : null;
   return value;
 }
 

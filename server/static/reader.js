@@ -1,15 +1,19 @@
 // The reader page: finds out where its page comes from, gets the article, shows it or says what went
 // wrong. The page comes one of four ways, checked in this order:
-//   1. a data block the server wrote into this page (a form POST to /read): an article, an error, or,
-//      on a server with an access token, the posted page to send to the API;
+//   1. a data block the server wrote into this page (a form POST to /read): the posted page to send to
+//      the API, or an error;
 //   2. ?url=... in the address: the API fetches the page;
 //   3. the window that opened this one (the bookmarklet): we say "ready", it sends the page;
 //   4. nothing: say how to get here with a page.
 import { webUrl } from "./article.js";
+import { showCorrections } from "./corrections.js";
+import { showListen } from "./listen.js";
 import { showRemoved } from "./removed.js";
 import { el, renderArticle } from "./render.js";
+import { checkedRules, requestFields, siteOf } from "./site-rules.js";
 
 const TOKEN_KEY = "declutter.token";
+const RULES_PREFIX = "declutter.rules:";  // the reader's corrections, one entry a site (site-rules.js)
 const HANDOFF_MS = 15000;  // how long to wait for the opener's page after saying "ready"
 const $ = (id) => document.getElementById(id);
 const body = document.body;
@@ -18,7 +22,6 @@ const body = document.body;
 
 function start() {
   const data = readDataBlock();
-  if (data?.article) return showArticle(data.article);
   if (data?.error) return showError(data.error);
   if (data?.page) return extract({ method: "POST", page: data.page });
 
@@ -85,15 +88,20 @@ async function extract(request) {
   const headers = { Accept: "application/json" };
   const token = storedToken();
   if (token) headers.Authorization = `Bearer ${token}`;
+  const corrections = requestFields(siteRules.load(siteOf(request.url ?? request.page.url)));
   let response;
   try {
     if (request.method === "GET") {
-      response = await fetch(`${api}?${new URLSearchParams({ url: request.url, removed_html: "true" })}`, { headers });
+      const query = new URLSearchParams({ url: request.url, removed_html: "true" });
+      for (const [name, value] of Object.entries(corrections)) {
+        for (const item of [value].flat()) query.append(name, String(item));
+      }
+      response = await fetch(`${api}?${query}`, { headers });
     } else {
       headers["Content-Type"] = "application/json";
       const { html, url } = request.page;
       const page = url ? { html, url } : { html };
-      response = await fetch(api, { method: "POST", headers, body: JSON.stringify({ ...page, removed_html: true }) });
+      response = await fetch(api, { method: "POST", headers, body: JSON.stringify({ ...page, removed_html: true, ...corrections }) });
     }
   } catch {
     return showError({ code: "network", message: "" });
@@ -109,6 +117,26 @@ async function extract(request) {
   if (response.status === 401) return askForToken(error, () => extract(request));
   return showError(error, request.url ?? request.page?.url);
 }
+
+// --- the reader's corrections per site, in this origin's localStorage ----------------------------------
+
+const siteRules = {
+  load(site) {
+    try {
+      return checkedRules(JSON.parse(localStorage.getItem(RULES_PREFIX + site)));
+    } catch {
+      return checkedRules(null);
+    }
+  },
+  save(site, rules) {
+    try {
+      if (rules.remove.length || rules.keep.length) localStorage.setItem(RULES_PREFIX + site, JSON.stringify(rules));
+      else localStorage.removeItem(RULES_PREFIX + site);
+    } catch {
+      // Storage off (private mode, quota): the correction holds for this page only.
+    }
+  },
+};
 
 // --- the access token ---------------------------------------------------------------------------------
 
@@ -147,6 +175,8 @@ function showArticle(article) {
   const base = webUrl(article.url);
   document.title = `${renderArticle(article, { url: base })} \u2013 Declutter`;
   showRemoved(article, { base });
+  showListen(article);
+  if (base) showCorrections({ site: siteOf(base), pageUrl: base, store: { load: async (site) => siteRules.load(site), save: async (site, rules) => siteRules.save(site, rules) } });
   for (const id of ["original", "original-top"]) {
     if (base) $(id).href = base;
   }

@@ -2,10 +2,12 @@
 // the start of each one's text, and a button that shows a block again where it stood. The reply's
 // `removed` entries carry `html` (sanitized by the service) and the article a marker
 // <wbr data-removed="N"> for each when the reader asks with `removed_html`; the block is rebuilt through
-// article.js like the article itself. This file, extension/reader/removed.js, is the source; the service
+// article.js like the article itself. A block the service could name for the site (its `selector`) has a
+// "Keep" button too, which saves a rule to keep it on the site's pages (corrections.js). This file, extension/reader/removed.js, is the source; the service
 // serves a byte-identical copy (python3 scripts/sync-reader-files.py). Both pages have a
 // #removed-toggle button in their toolbar and a #removed-panel.
 import { buildArticle } from "./article.js";
+import { keepBlock } from "./corrections.js";
 import { dropFailedImages, el } from "./render.js";
 
 // What each rule group removes, in words, by the group's name (declutter/rules/generic.toml); the order
@@ -80,6 +82,16 @@ function entryItem(entry, base) {
       show.textContent = shown ? "Show" : "Hide";
     });
     item.append(show);
+  }
+  if (typeof entry.selector === "string") {
+    const keep = el("button", { type: "button", class: "removed-keep", title: "Keep this block on the site\u2019s pages" }, "Keep");
+    keep.addEventListener("click", () => {
+      keepBlock(entry.selector);
+      if (!document.querySelector(`#content [data-restored="${entry.index}"]`)) item.querySelector(".removed-show")?.click();
+      keep.textContent = "Kept";
+      keep.disabled = true;
+    });
+    item.append(keep);
   }
   return item;
 }
