@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import lxml.html
 import pytest
-from test_extension import extension, wait_for_state  # noqa: F401  (the fixture, shared)
+from test_extension import chromium_extension, wait_for_state  # noqa: F401  (the fixture, shared)
 from test_reader_page import PROSE, SCREENSHOTS, context, read  # noqa: F401  (the fixture, shared)
 
 from declutter.rules.ftr import read_ftr
@@ -110,14 +110,16 @@ def test_the_rules_export_as_a_fivefilters_site_config(context, service, site): 
     assert [e.text_content() for e in page.xpath(strip)] == [NOTE]
 
 
-def test_extension_corrections_stick_for_the_site_and_deleting_them_undoes_them(extension, service, site):  # noqa: F811
+def test_extension_corrections_stick_for_the_site_and_deleting_them_undoes_them(chromium_extension, service,  # noqa: F811
+                                                                                 site):
+    extension = chromium_extension
     extension.set_settings(serverUrl=service.url)
 
     def open_reader(path="/story"):
         page = extension.open_page(site.add(path, PAGE))
         reader = extension.click_action(page)
         wait_for_state(reader, "article")
-        return reader
+        return reader.page
 
     reader = open_reader()
     remove_the_note(reader, SCREENSHOTS / "extension-remove-picker.png" if SCREENSHOTS else None)
@@ -197,8 +199,8 @@ def test_read_page_listen_speaks_the_article_in_its_language(context, service, s
     check_listen(reader)
 
 
-def test_extension_listen_speaks_the_article_in_its_language(extension, service, site):  # noqa: F811
-    extension.set_settings(serverUrl=service.url)
-    reader = extension.click_action(extension.open_page(site.add("/hafen", GERMAN)))
+def test_extension_listen_speaks_the_article_in_its_language(chromium_extension, service, site):  # noqa: F811
+    chromium_extension.set_settings(serverUrl=service.url)
+    reader = chromium_extension.click_action(chromium_extension.open_page(site.add("/hafen", GERMAN)))
     wait_for_state(reader, "article")
-    check_listen(reader)
+    check_listen(reader.page)
