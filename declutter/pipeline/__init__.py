@@ -9,7 +9,19 @@ import copy
 from urllib.parse import urlsplit
 
 from ..errors import BadInput, NoArticle
-from . import block_names, choose, corrections, decode, guard, postclean, regions, restorable, sanitize, score, siterules
+from . import (
+    block_names,
+    choose,
+    corrections,
+    decode,
+    guard,
+    postclean,
+    regions,
+    restorable,
+    sanitize,
+    score,
+    siterules,
+)
 from .declutter import remove_clutter
 from .metadata import read_metadata
 from .models import Article
