@@ -44,8 +44,8 @@ def extract():
         if not url:
             raise BadInput("Send the page as 'html' (JSON or a text/html body), or give its 'url'.")
         html, charset, url = _fetch(url)
-    article = current_app.extensions["declutter.runner"].run(html, url=url, http_charset=charset, options=options)
-    body, mimetype = serialize.render(article, fmt)
+    body, mimetype = current_app.extensions["declutter.runner"].run(html, url=url, http_charset=charset,
+                                                                    options=options, fmt=fmt)
     if mimetype == "application/json":
         return jsonify(body)
     return Response(body, mimetype=mimetype)

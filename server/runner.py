@@ -29,17 +29,25 @@ import weakref
 
 from declutter.errors import DeclutterError, ExtractionTimeout, OutOfMemory, ServerBusy, WorkerFailed
 from declutter.pipeline import extract
+from declutter.pipeline.serialize import render
 
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 
 
+def _extract(html, url, http_charset, options, fmt):
+    """The Article, or with `fmt` the reply rendered in that format: (body, mimetype). Rendering is part of
+    the work a deadline covers (Markdown of a large article takes seconds)."""
+    article = extract(html, url=url, options=options, http_charset=http_charset)
+    return render(article, fmt) if fmt else article
+
+
 class InProcessRunner:
     """Extraction in the calling thread: no deadline, no memory ceiling (tests, `workers = 0`)."""
 
-    def run(self, html, *, url=None, http_charset=None, options=None):
-        return extract(html, url=url, options=options, http_charset=http_charset)
+    def run(self, html, *, url=None, http_charset=None, options=None, fmt=None):
+        return _extract(html, url, http_charset, options, fmt)
 
     def close(self):
         pass
@@ -66,7 +74,8 @@ def _near_memory_limit(memory_mb: int) -> bool:
 
 
 def _serve(conn, memory_mb: int, backstop_s: float) -> None:
-    """A worker's life: take (html, url, charset, options), reply ("ok", Article) or an error, until told to stop.
+    """A worker's life: take (html, url, charset, options, format), reply ("ok", Article or rendered reply) or
+    an error, until told to stop.
 
     The server kills a worker that overruns; should the server itself die (SIGKILL), an alarm with the
     default action still ends an extraction after `backstop_s`, so no orphan runs on unbounded.
@@ -81,7 +90,7 @@ def _serve(conn, memory_mb: int, backstop_s: float) -> None:
                 return
             signal.setitimer(signal.ITIMER_REAL, backstop_s)
             try:
-                reply = ("ok", extract(request[0], url=request[1], http_charset=request[2], options=request[3]))
+                reply = ("ok", _extract(*request))
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
         except (EOFError, OSError):  # the server process is gone
@@ -181,23 +190,23 @@ class WorkerPool:
     def _context(self):
         context = multiprocessing.get_context(self._context_name)
         if self._context_name == "forkserver":
-            context.set_forkserver_preload(["declutter.pipeline"])
+            context.set_forkserver_preload(["server.worker_start"])  # workers start warm
         return context
 
-    def run(self, html, *, url=None, http_charset=None, options=None):
+    def run(self, html, *, url=None, http_charset=None, options=None, fmt=None):
         if self._pid != os.getpid():  # this object was copied by a fork: its workers belong to the parent
             self._reset()
         if not self._slots.acquire(timeout=self.timeout_s):
             raise ServerBusy("All extraction workers stayed busy; try again in a moment.")
         try:
-            return self._run(html, url, http_charset, options)
+            return self._run(html, url, http_charset, options, fmt)
         finally:
             self._slots.release()
 
-    def _run(self, html, url, http_charset, options):
+    def _run(self, html, url, http_charset, options, fmt):
         worker = self._take()
         try:
-            reply = worker.call((html, url, http_charset, options), self.timeout_s)
+            reply = worker.call((html, url, http_charset, options, fmt), self.timeout_s)
         except (EOFError, OSError):
             description = worker.exit_description()
             self._discard(worker, kill=True)

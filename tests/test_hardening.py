@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from declutter.errors import BadInput, NoArticle
-from declutter.pipeline import guard
+from declutter.pipeline import Article, guard
 from declutter.pipeline.options import DEFAULT_OPTIONS, Options
 from server import create_app
 from server.config import Config
@@ -387,6 +387,14 @@ def test_overrunning_worker_is_killed_with_a_503_and_replaced(pool_app):
     assert not _alive(before[0])
     assert_still_serves(client)
     assert app.extensions["declutter.runner"].worker_pids() != before
+
+
+def test_the_reply_is_rendered_in_the_worker_under_its_deadline(pool_app):
+    """Markdown of a large article takes seconds: rendering is part of the work the deadline bounds."""
+    pool = pool_app(timeout_s=10).extensions["declutter.runner"]
+    body, mimetype = pool.run(page(), fmt="markdown")
+    assert mimetype == "text/markdown" and body.startswith("# Hardening")
+    assert isinstance(pool.run(page()), Article)  # without a format, the Article itself
 
 
 def test_errors_from_a_worker_keep_their_type_status_and_code(pool_app):
