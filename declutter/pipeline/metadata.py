@@ -15,6 +15,7 @@ from lxml.html import HtmlElement
 
 from . import dates
 
+ORGANIZATION_TYPES = re.compile(r"(Organization|Corporation|Business|Brand)$")
 ARTICLE_TYPES = re.compile(r"(Article|BlogPosting|Report|Posting|Review|WebPage|Recipe)$")
 JSON_WRAPPERS = re.compile(r"^\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*$")
 BYLINES = tomllib.loads((Path(__file__).parents[1] / "rules" / "bylines.toml").read_text(encoding="utf-8"))
@@ -31,6 +32,7 @@ JOB_WORDS = frozenset(BYLINES["job_words"])
 PLACEHOLDERS = frozenset(BYLINES["placeholders"])
 NAME_PARTICLES = frozenset(BYLINES["name_particles"])
 DATE_WORDS = frozenset(BYLINES["date_words"])
+NAME_CONJUNCTIONS = BYLINES["conjunctions"]
 MAX_NAME_WORDS = 6
 DOM_BYLINE_TRIES = 8  # byline-like nodes read, in page order, before giving up
 BYLINE_LINE_REACH = 4  # elements after the headline where its "source · time" line may stand
@@ -93,7 +95,7 @@ def _json_ld_objects(root: HtmlElement):
         if "ld+json" not in script.get("type", "").lower() or not script.text:
             continue
         try:
-            data = json.loads(JSON_WRAPPERS.sub("", script.text))
+            data = json.loads(JSON_WRAPPERS.sub("", script.text), strict=False)  # raw newlines in strings
         except ValueError:
             continue
         stack = [data]
@@ -128,13 +130,28 @@ def _first_url(value) -> str | None:
     return None
 
 
-def _from_json_ld(objects: list[dict], page_title: str | None) -> dict:
+def _types(obj: dict) -> list:
+    types = obj.get("@type")
+    return types if isinstance(types, list) else [types]
+
+
+def _with_main_entities(objects: list[dict]):
+    """The objects, each followed by its mainEntity: a forum's WebPage holds its thread's first post there."""
     for obj in objects:
-        types = obj.get("@type")
-        types = types if isinstance(types, list) else [types]
-        if not any(isinstance(t, str) and ARTICLE_TYPES.search(t) and t != "WebPage" for t in types):
+        yield obj
+        main = obj.get("mainEntity")
+        yield from (item for item in (main if isinstance(main, list) else [main]) if isinstance(item, dict))
+
+
+def _from_json_ld(objects: list[dict], page_title: str | None) -> dict:
+    for obj in _with_main_entities(objects):
+        if not any(isinstance(t, str) and ARTICLE_TYPES.search(t) and t != "WebPage" for t in _types(obj)):
             continue
-        authors = _names(obj.get("author"))
+        author = obj.get("author")
+        authors = author if isinstance(author, list) else [author]
+        companies = [a for a in authors if isinstance(a, dict) and not {"Person"} & set(_types(a))
+                     and any(isinstance(t, str) and ORGANIZATION_TYPES.search(t) for t in _types(a))]
+        people = _names([a for a in authors if a not in companies])
         publisher = _names(obj.get("publisher"))
         headline, name = _clean(obj.get("headline")), _clean(obj.get("name"))
         if (headline and name and headline != name and name.casefold() in (page_title or "").casefold()
@@ -142,8 +159,10 @@ def _from_json_ld(objects: list[dict], page_title: str | None) -> dict:
             headline = name  # some sites put a description in headline and the title in name
         return {
             "title": headline or name,
-            "byline": _clean(", ".join(dict.fromkeys(authors))) if authors else None,
+            "authors": list(dict.fromkeys(filter(None, map(_clean, people)))),
+            "author_companies": _names(companies),
             "site_name": _clean(publisher[0]) if publisher else None,
+            "site_names": publisher,
             "published_time": _clean(obj.get("datePublished")),
             "modified_time": _clean(obj.get("dateModified")),
             "excerpt": _clean(obj.get("description")),
@@ -251,7 +270,7 @@ def _web_url(value: str | None, base: str | None) -> str | None:
 def _is_name(value: str, free_text: bool) -> bool:
     """Whether the text reads as one or a few names, not a date or a placeholder; and, for text taken from the
     page rather than from a field that declares the author, not a sentence either."""
-    if value.casefold() in PLACEHOLDERS:
+    if value.casefold() in PLACEHOLDERS or value.casefold() in BYLINES["prefixes"]:
         return False
     words = WORD.findall(value.casefold())
     if not words or all(word in DATE_WORDS for word in words):
@@ -318,6 +337,37 @@ def _byline_near_title(root: HtmlElement, title: str | None) -> str | None:
     return None
 
 
+def _joined(names: list[str], lang: str | None) -> str | None:
+    """"Ann Lee, Bo Chen and Cy Doe" in English; other languages keep the commas."""
+    names = list(dict.fromkeys(names))
+    conjunction = NAME_CONJUNCTIONS.get((lang or "en").split("-")[0].lower())
+    if len(names) > 1 and conjunction:
+        return f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
+    return ", ".join(names) or None
+
+
+def _host_labels(url: str | None) -> set[str]:
+    """"news.example.co.uk" gives "example": a byline that is the site's own name is no writer's."""
+    labels = (urlsplit(url or "").hostname or "").split(".")
+    return {label for label in labels[:-1] if len(label) > 3 and label not in ("www", "blog", "news")}
+
+
+def _is_brand(name: str, brands: set[str]) -> bool:
+    words = _words(name)
+    return words in brands or words.replace(" ", "") in brands
+
+
+def _byline(root: HtmlElement, declared: tuple, companies, brands: set[str], title: str | None) -> str | None:
+    """The writers: a person the page declares; else a name shown on the page (an author node, the line under
+    the headline); else the site or company the page declares; else, on a forum, the first poster's name."""
+    names = [name for name in map(clean_byline, declared) if name]
+    people = [name for name in names if not _is_brand(name, brands)]
+    candidates = (lambda: people[0] if people else None, lambda: _dom_byline(root),
+                  lambda: _byline_near_title(root, title), lambda: names[0] if names else None,
+                  lambda: _first(*map(clean_byline, companies)), lambda: _dom_byline(root, USERNAME_NODES))
+    return next((name for name in (candidate() for candidate in candidates) if name), None)
+
+
 def _canonical_link(root: HtmlElement) -> str | None:
     head = root.find("head")
     links = head.iterfind("link") if head is not None else ()
@@ -354,9 +404,13 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
     body = root.find("body")
     image = _first(meta.get("og:image"), meta.get("og:image:url"), meta.get("twitter:image"),
                    meta.get("twitter:image:src"), ld.get("lead_image_url"))
-    byline = _first(*map(clean_byline, (
-        ld.get("byline"), meta.get("dc:creator"), meta.get("dcterm:creator"), meta.get("author"),
-        meta.get("parsely-author"), meta.get("article:author"), meta.get("sailthru.author"), meta.get("dc.creator"))))
+    lang = _first(root.get("lang"), root.get("xml:lang"), meta.get("content-language"),
+                  (meta.get("og:locale") or "").replace("_", "-") or None)
+    authors = [clean_byline(name) for name in ld.get("authors", ())]
+    declared = (_joined(list(filter(None, authors)), lang), meta.get("dc:creator"), meta.get("dcterm:creator"),
+                meta.get("author"), meta.get("parsely-author"), meta.get("article:author"),
+                meta.get("sailthru.author"), meta.get("dc.creator"))
+    brands = {_words(site_name), *map(_words, ld.get("site_names", ())), *_host_labels(url)} - {""}
     published = dates.first_iso(
         meta.get("article:published_time"), ld.get("published_time"), meta.get("datepublished"), meta.get("date"),
         meta.get("dc.date"), meta.get("dc.date.issued"), meta.get("publish-date"), meta.get("parsely-pub-date"),
@@ -367,10 +421,9 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
     clean_title = _headline(strip_site_suffix(_unescaped(title), site_name, headings), h1s, site_name, url)
     return Metadata(
         title=clean_title,
-        byline=byline or _dom_byline(root) or _byline_near_title(root, clean_title),
+        byline=_byline(root, declared, ld.get("author_companies", ()), brands, clean_title),
         site_name=site_name,
-        lang=_first(root.get("lang"), root.get("xml:lang"), meta.get("content-language"),
-                    (meta.get("og:locale") or "").replace("_", "-") or None),
+        lang=lang,
         dir=_first(root.get("dir"), body.get("dir") if body is not None else None),
         published_time=published,
         modified_time=modified,
