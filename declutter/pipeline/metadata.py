@@ -21,9 +21,11 @@ JSON_WRAPPERS = re.compile(r"^\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*$")
 BYLINES = tomllib.loads((Path(__file__).parents[1] / "rules" / "bylines.toml").read_text(encoding="utf-8"))
 BYLINE_PREFIX = re.compile(r"^(?:(?:%s)(?:\s*:\s*|\s+))+" % "|".join(
     re.escape(p) for p in sorted(BYLINES["prefixes"], key=len, reverse=True)), re.I)
-# Where a name ends in a byline line: a separator, a digit, or a date ("Jane Doe - Apr 16", "Jo Roe22 Dec 2016").
+# Where a name ends in a byline line: a separator, a number, or a date ("Jane Doe - Apr 16", "Jo Roe22 Dec 2016");
+# digits inside a word are a username's ("reefkeeper22").
+MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 BYLINE_END = re.compile(
-    r"\s+[-–—•|·»]\s+|\s*[•|·»\n]|\d|\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d", re.I)
+    rf"\s+[-–—•|·»]\s+|\s*[•|·»\n]|(?<!\w)\d|\d{{1,2}}\s*{MONTH}\s|\d{{4}}|\s+{MONTH}\s+\d", re.I)
 NOT_A_NAME = re.compile(r"(?:about the author|follow|share|comments?|posted|updated|published)\b", re.I)
 BYLINE_EDGES = re.compile(r"^[\s|·•—–\-,:]+|[\s|·•—–\-,:]+$")
 NAME_LIST = re.compile(r"\s*,\s*|\s+(?:and|und|et|y|e|&)\s+")  # "Ann Lee, Bo Chen and Cy Doe"
@@ -35,6 +37,7 @@ DATE_WORDS = frozenset(BYLINES["date_words"])
 NAME_CONJUNCTIONS = BYLINES["conjunctions"]
 MAX_NAME_WORDS = 6
 DOM_BYLINE_TRIES = 8  # byline-like nodes read, in page order, before giving up
+BY_LINE_CHARS = 80  # a "By Jane Doe" line is short; a paragraph that starts with "By" is the story's
 BYLINE_LINE_REACH = 4  # elements after the headline where its "source · time" line may stand
 TIME_WORDS = re.compile(
     r"\b(?:ago|yesterday|today|updated|published|min read|\d{1,2}:\d{2}|\d{4})\b|前|전|vor |il y a|hace ", re.I)
@@ -329,6 +332,9 @@ def _byline_near_title(root: HtmlElement, title: str | None) -> str | None:
     for _ in range(BYLINE_LINE_REACH):
         if line is None:
             return None
+        text = " ".join(line.text_content().split())
+        if len(text) <= BY_LINE_CHARS and BYLINE_PREFIX.match(text):
+            return clean_byline(text, free_text=True)  # "By Jane Doe"
         parts = [" ".join(child.text_content().split()) for child in line]
         if 2 <= len(parts) <= 4 and len(line.text_content()) <= 80 and any(map(TIME_WORDS.search, parts)):
             names = [p for p in parts if p and not TIME_WORDS.search(p) and not any(c.isdigit() for c in p)]
@@ -338,9 +344,10 @@ def _byline_near_title(root: HtmlElement, title: str | None) -> str | None:
 
 
 def _joined(names: list[str], lang: str | None) -> str | None:
-    """"Ann Lee, Bo Chen and Cy Doe" in English; other languages keep the commas."""
+    """"Ann Lee, Bo Chen and Cy Doe" in English; other languages, and pages that do not name theirs, keep
+    the commas."""
     names = list(dict.fromkeys(names))
-    conjunction = NAME_CONJUNCTIONS.get((lang or "en").split("-")[0].lower())
+    conjunction = NAME_CONJUNCTIONS.get((lang or "").split("-")[0].lower())
     if len(names) > 1 and conjunction:
         return f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
     return ", ".join(names) or None
