@@ -57,7 +57,7 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
         raise NoArticle("No article was found in the page: it has no text besides menus and links.")
     container, notes = site.body(root, container)                 # the rule's body, unless it is worse
     removed = decluttered.removed + notes
-    postclean.tidy(container, url, meta.title)                    # residue, URLs, empty nodes
+    postclean.tidy(container, url, meta.title, meta.byline)       # residue, URLs, empty nodes
     postclean.add_lead_image(container, root, meta.lead_image_url, url)  # the hero image above the body
     text = postclean.plain_text(container)
     if not text.strip() or (len(text) < MIN_ARTICLE_CHARS and postclean.only_links(container)):

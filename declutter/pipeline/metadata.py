@@ -251,10 +251,10 @@ def _headline(title: str | None, headings: list[str], site_name: str | None, url
     brands = {_words(site_name), _words(urlsplit(url or "").hostname).removeprefix("www ")} - {""}
     for heading in headings:
         words = _words(heading)
-        if not words or words not in folded or words == folded:
+        if not words or words == folded or not (folded.startswith(words) or folded.endswith(words)):
             continue
-        rest = f" {' '.join(folded.replace(words, ' ', 1).split())} "
-        if rest.strip() and any(rest in f" {brand} " or f" {brand} " in rest for brand in brands):
+        rest = f" {folded.removeprefix(words).removesuffix(words).strip()} "
+        if any(rest in f" {brand} " for brand in brands):
             return heading
     return title
 
