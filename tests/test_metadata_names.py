@@ -92,3 +92,11 @@ def test_a_forum_without_structured_data_is_bylined_by_the_first_username():
             '<p class="author"><a href="#p1">Sun Dec 17, 2023 11:23 am</a></p><p>My pump hums.</p></div>'
             '<div class="post"><dt><a class="username" href="/u/3">helper</a></dt><p>Clean it.</p></div>')
     assert meta_of("<title>Pump noise?</title>", body).byline == "reefkeeper22"
+
+
+def test_the_json_ld_headline_shown_as_the_heading_wins_over_its_name():
+    article = ('{"@type": "Article", "headline": "Harbour lights return", '
+               '"name": "Harbour lights: everything you need to know"}')
+    head = ld(article) + "<title>Harbour lights: everything you need to know — Tidings</title>"
+    assert meta_of(head, "<h1>Harbour lights return</h1>").title == "Harbour lights return"
+    assert meta_of(head).title == "Harbour lights: everything you need to know"  # no heading says otherwise

@@ -146,7 +146,7 @@ def _with_main_entities(objects: list[dict]):
         yield from (item for item in (main if isinstance(main, list) else [main]) if isinstance(item, dict))
 
 
-def _from_json_ld(objects: list[dict], page_title: str | None) -> dict:
+def _from_json_ld(objects: list[dict], page_title: str | None, headings: list[str]) -> dict:
     for obj in _with_main_entities(objects):
         if not any(isinstance(t, str) and ARTICLE_TYPES.search(t) and t != "WebPage" for t in _types(obj)):
             continue
@@ -158,7 +158,7 @@ def _from_json_ld(objects: list[dict], page_title: str | None) -> dict:
         publisher = _names(obj.get("publisher"))
         headline, name = _clean(obj.get("headline")), _clean(obj.get("name"))
         if (headline and name and headline != name and name.casefold() in (page_title or "").casefold()
-                and name not in publisher):
+                and name not in publisher and headline not in headings):
             headline = name  # some sites put a description in headline and the title in name
         return {
             "title": headline or name,
@@ -408,12 +408,12 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
     head_title = root.find("head/title")
     title_tag = _clean(head_title.text_content()) if head_title is not None else None
     json_ld = list(_json_ld_objects(root))  # parsed once, read for fields and for the page's kinds
-    ld = _from_json_ld(json_ld, title_tag)
+    h1s = page_headings(root, url)
+    ld = _from_json_ld(json_ld, title_tag, h1s)
     site_name = _first(meta.get("og:site_name"), ld.get("site_name"), meta.get("application-name"))
     # Readability.js's order: JSON-LD, Dublin Core, OpenGraph, Twitter, Parse.ly, then <title> and <h1>.
     title = _first(ld.get("title"), meta.get("dc:title"), meta.get("dcterm:title"), meta.get("og:title"),
                    meta.get("twitter:title"), meta.get("parsely-title"), title_tag) or _text_of_first(root, "//h1")
-    h1s = page_headings(root, url)
     headings = tuple(h1s) + tuple(h.text_content() for h in root.iterfind(".//h2"))[:5]
     body = root.find("body")
     image = _first(meta.get("og:image"), meta.get("og:image:url"), meta.get("twitter:image"),
