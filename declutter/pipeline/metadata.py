@@ -34,7 +34,6 @@ JOB_WORDS = frozenset(BYLINES["job_words"])
 PLACEHOLDERS = frozenset(BYLINES["placeholders"])
 NAME_PARTICLES = frozenset(BYLINES["name_particles"])
 DATE_WORDS = frozenset(BYLINES["date_words"])
-NAME_CONJUNCTIONS = BYLINES["conjunctions"]
 MAX_NAME_WORDS = 6
 DOM_BYLINE_TRIES = 8  # byline-like nodes read, in page order, before giving up
 BY_LINE_CHARS = 80  # a "By Jane Doe" line is short; a paragraph that starts with "By" is the story's
@@ -343,16 +342,6 @@ def _byline_near_title(root: HtmlElement, title: str | None) -> str | None:
     return None
 
 
-def _joined(names: list[str], lang: str | None) -> str | None:
-    """"Ann Lee, Bo Chen and Cy Doe" in English; other languages, and pages that do not name theirs, keep
-    the commas."""
-    names = list(dict.fromkeys(names))
-    conjunction = NAME_CONJUNCTIONS.get((lang or "").split("-")[0].lower())
-    if len(names) > 1 and conjunction:
-        return f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
-    return ", ".join(names) or None
-
-
 def _host_labels(url: str | None) -> set[str]:
     """"news.example.co.uk" gives "example": a byline that is the site's own name is no writer's."""
     labels = (urlsplit(url or "").hostname or "").split(".")
@@ -421,7 +410,7 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
     lang = _first(root.get("lang"), root.get("xml:lang"), meta.get("content-language"),
                   (meta.get("og:locale") or "").replace("_", "-") or None)
     authors = [clean_byline(name) for name in ld.get("authors", ())]
-    declared = (_joined(list(filter(None, authors)), lang), meta.get("dc:creator"), meta.get("dcterm:creator"),
+    declared = (", ".join(dict.fromkeys(filter(None, authors))), meta.get("dc:creator"), meta.get("dcterm:creator"),
                 meta.get("author"), meta.get("parsely-author"), meta.get("article:author"),
                 meta.get("sailthru.author"), meta.get("dc.creator"))
     brands = {_words(site_name), *map(_words, ld.get("site_names", ())), *_host_labels(url)} - {""}

@@ -27,7 +27,6 @@ SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？")
 CLOSING_MARKS = "\"'”’»)] "
 SENTENCE_BREAK = re.compile(r"(?<=[.!?。！？])\s+(?=[\"“«(\[]?[^\W\d_a-z])")  # before a capital or a CJK letter
 EXCERPT_MIN_WORDS = 8  # fewer words are a label or a meta line, not the article's first sentence
-EXCERPT_MIN_CHARS = 60  # a shorter first sentence ("Dr. Roe spoke.") is joined by the next
 BYLINE_LINE_REACH = 4  # blocks at the top of the article where a "By Jane Doe" line may stand
 BYLINE_PREFIX_CHARS = 20  # "Written by:" and the like
 VIDEO_HOSTS = frozenset({"youtube.com", "youtube-nocookie.com", "m.youtube.com", "youtu.be", "player.vimeo.com",
@@ -271,12 +270,17 @@ def _reads_as_prose(paragraph: str) -> bool:
 
 
 def first_sentence(text: str, limit: int = 200) -> str | None:
-    """The article's first real sentence: that of the first paragraph that reads as prose (else the first)."""
+    """The article's first real sentences: the first paragraph that reads as prose (else the first), cut at a
+    sentence's end to fit `limit`."""
     paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
     if not paragraphs:
         return None
     first = next((p for p in paragraphs if _reads_as_prose(p)), paragraphs[0])
-    sentences = SENTENCE_BREAK.split(first)
-    first = next((" ".join(sentences[:n]) for n in range(1, len(sentences) + 1)
-                  if len(" ".join(sentences[:n])) >= EXCERPT_MIN_CHARS), first)
-    return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
+    if len(first) <= limit:
+        return first
+    sentences, kept = SENTENCE_BREAK.split(first), ""
+    for sentence in sentences:  # a long paragraph: as many whole sentences as fit
+        if len(f"{kept} {sentence}") > limit:
+            break
+        kept = f"{kept} {sentence}".strip()
+    return kept or first[: limit - 1].rsplit(" ", 1)[0] + "…"
