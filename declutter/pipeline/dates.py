@@ -81,12 +81,12 @@ def first_iso(*values: str | None) -> str | None:
     return next((found for found in map(parse_iso, values) if found), None)
 
 
-def from_page(root: HtmlElement, url: str | None, *, original: bool, extensive: bool = False) -> str | None:
+def from_page(root: HtmlElement, url: str | None, *, original: bool) -> str | None:
     """htmldate's reading of the whole page (a copy: it cleans the tree it is given): the publication date
-    when `original`, else the last modification it finds. Its extensive search (dates in the text, when the
-    fast mode finds none) only when `extensive`: on every page it cost a tenth of the median page's time."""
+    when `original`, else the last modification it finds. Its fast mode only: the extensive search found the
+    right day on 3% more of the dated modern-web pages and cost a tenth more of the median page's time."""
     try:
-        found = htmldate.find_date(deepcopy(root), extensive_search=extensive, original_date=original, url=url)
+        found = htmldate.find_date(deepcopy(root), extensive_search=False, original_date=original, url=url)
     except Exception:  # noqa: BLE001 - a date is never worth failing an extraction for
         return None
     return parse_iso(found) if found else None

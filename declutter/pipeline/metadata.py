@@ -364,13 +364,6 @@ def _byline(root: HtmlElement, declared: tuple, companies, brands: set[str], tit
     return next((name for name in (candidate() for candidate in candidates) if name), None)
 
 
-def _is_dated_kind(root: HtmlElement, kinds: frozenset) -> bool:
-    """A page that says it is an article or a post, or holds an <article>: its date is worth htmldate's search
-    of the text (a shop's or a service's page seldom has one, and the search costs time on every page)."""
-    return any(ARTICLE_TYPES.search(kind) or kind in ("og:article", "DiscussionForumPosting") for kind in kinds) \
-        or root.find(".//article") is not None
-
-
 def _canonical_link(root: HtmlElement) -> str | None:
     head = root.find("head")
     links = head.iterfind("link") if head is not None else ()
@@ -414,12 +407,10 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
                 meta.get("author"), meta.get("parsely-author"), meta.get("article:author"),
                 meta.get("sailthru.author"), meta.get("dc.creator"))
     brands = {_words(site_name), *map(_words, ld.get("site_names", ())), *_host_labels(url)} - {""}
-    kinds = _kinds(root, json_ld, meta.get("og:type"))
     published = dates.first_iso(
         meta.get("article:published_time"), ld.get("published_time"), meta.get("datepublished"), meta.get("date"),
         meta.get("dc.date"), meta.get("dc.date.issued"), meta.get("publish-date"), meta.get("parsely-pub-date"),
-        meta.get("sailthru.date"), *FIRST_TIME(root)) or dates.from_page(
-        root, url, original=True, extensive=_is_dated_kind(root, kinds))
+        meta.get("sailthru.date"), *FIRST_TIME(root)) or dates.from_page(root, url, original=True)
     modified = dates.first_iso(
         meta.get("article:modified_time"), ld.get("modified_time"), meta.get("og:updated_time"),
         meta.get("datemodified"), meta.get("dc.date.modified"), meta.get("last-modified"))
@@ -436,5 +427,5 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
                        meta.get("twitter:description")),
         lead_image_url=_web_url(image, url),
         canonical_url=_web_url(meta.get("og:url") or _canonical_link(root), url),
-        kinds=kinds,
+        kinds=_kinds(root, json_ld, meta.get("og:type")),
     )
