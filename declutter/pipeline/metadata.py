@@ -46,7 +46,7 @@ BYLINE_NODES = etree.XPath("//*[@rel='author'] | //*[contains(@itemprop, 'author
                 "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ') or "
                 "contains(@class, 'byline-name') or contains(@class, 'author-name') or @class='author' or "
                 "contains(concat(' ', normalize-space(@class), ' '), ' author ')] | "
-                "//*[contains(translate(@class, 'AUTHOR', 'author'), 'author') or contains(@class, 'written-by')]"
+                "//*[contains(@class, 'author') or contains(@class, 'Author') or contains(@class, 'written-by')]"
                 "[not(self::body or self::article or self::html)]")  # compiled once, run if needed
 # A forum's name for a poster: the last resort, since on an article it names a commenter.
 USERNAME_NODES = etree.XPath("//*[contains(concat(' ', normalize-space(@class), ' '), ' username ')]")
