@@ -31,6 +31,10 @@ Per extractor also:
   after folding whitespace and case.
 Metadata agreement (Mozilla layout only): for each field the expected file fills (title, byline, excerpt, lang,
 siteName, publishedTime), the share of pages where declutter's is equal after folding case and whitespace.
+Metadata match (both layouts), declutter against trafilatura's `extract_metadata(html, default_url=url)` in the
+same run, over the pages whose expected value is not empty (modern-web: the ground truth's title, author,
+publish_date): a title matches when, folded (case, punctuation, whitespace), the two are equal or one contains the
+other; a byline when one contains the other, folded; a date when it falls on the same calendar day.
 
 Site rules (Mozilla layout): with --site-rules each page is run again at its own address (its canonical URL),
 so that its host's rule applies; pages with a rule are listed with both scores, and the corpus F1 is given
@@ -120,6 +124,28 @@ def fold(value) -> str:
     return " ".join(str(value or "").split()).casefold()
 
 
+def fold_words(value) -> str:
+    """Case, punctuation and spacing folded away: "Hello, World!" and "hello world" are the same."""
+    return " ".join(TOKEN.findall(str(value or "").casefold()))
+
+
+def one_contains_other(ours, expected) -> bool:
+    ours, expected = fold_words(ours), fold_words(expected)
+    return bool(ours and expected) and (ours in expected or expected in ours)
+
+
+def date_matches(ours, expected) -> bool:
+    return bool(ours and expected) and str(ours)[:10] == str(expected)[:10]
+
+
+# field -> (modern-web ground-truth key, Mozilla expected key, Article attribute, trafilatura attribute, match)
+METADATA_MATCHES = {
+    "title": ("title", "title", "title", "title", one_contains_other),
+    "byline": ("author", "byline", "byline", "author", one_contains_other),
+    "date": ("publish_date", "publishedTime", "published_time", "date", date_matches),
+}
+
+
 # --- corpus layouts ---------------------------------------------------------------------------------------
 
 
@@ -132,7 +158,7 @@ class Page:
     expected: str
     with_: list[str] = field(default_factory=list)
     without: list[str] = field(default_factory=list)
-    meta: dict = field(default_factory=dict)  # Mozilla's expected-metadata.json
+    meta: dict = field(default_factory=dict)  # Mozilla's expected-metadata.json; modern-web's title, author, date
 
 
 def layout(corpus: Path) -> str:
@@ -164,7 +190,8 @@ def modern_web_pages(corpus: Path, wanted) -> list[Page]:
             pages.append(Page(
                 id=page_id, type=entry.get("page_type") or "-", url=entry["url"],
                 html=raw.decode("utf-8", errors="replace"), expected=entry.get("articleBody") or "",
-                with_=entry.get("with") or [], without=entry.get("without") or []))
+                with_=entry.get("with") or [], without=entry.get("without") or [],
+                meta={key: entry.get(key) for key in ("title", "author", "publish_date")}))
     return pages
 
 
@@ -221,6 +248,21 @@ def trafilatura_runner():
         result.text = result.text or ""
         return result
     return run
+
+
+def trafilatura_metadata():
+    """trafilatura's `extract_metadata` as a function of (html, url), or None when it is not installed."""
+    try:
+        from trafilatura import extract_metadata
+    except ImportError:
+        return None
+
+    def read(html: str, url: str):
+        try:
+            return extract_metadata(html, default_url=url)
+        except Exception:  # a failure is a miss here, not a crash of the benchmark
+            return None
+    return read
 
 
 def run_parse(html: str, url: str) -> Result:
@@ -444,6 +486,25 @@ def print_metadata(pages, results):
     print("\nmetadata agreement: " + ", ".join(f"{key} {hits[key]}/{total[key]}" for key in METADATA_FIELDS))
 
 
+def print_metadata_matches(pages, results, theirs, page_layout):
+    """declutter's and trafilatura's title, byline and date against the expected ones (see METADATA_MATCHES)."""
+    print(f"\nmetadata match{'' if any(theirs) else ' (trafilatura not installed)'}:")
+    print(f"{'field':8} {'pages':>5} {'declutter':>10} {'trafilatura':>12}")
+    expected_key = 0 if page_layout == "modern-web" else 1
+    for name, (*keys, ours_attribute, their_attribute, matches) in METADATA_MATCHES.items():
+        ours = their = total = 0
+        for page, result, meta in zip(pages, results, theirs, strict=True):
+            expected = page.meta.get(keys[expected_key])
+            if not expected:
+                continue
+            article = result[DECLUTTER].article
+            total += 1
+            ours += bool(article) and matches(getattr(article, ours_attribute), expected)
+            their += bool(meta) and matches(getattr(meta, their_attribute), expected)
+        if total:
+            print(f"{name:8} {total:5} {ours / total:10.3f} {their / total:12.3f}")
+
+
 def write_json(target: Path, corpus: Path, pages, rows):
     out = {"corpus": str(corpus), "pages": [
         {"id": page.id, "type": page.type, "url": page.url,
@@ -480,7 +541,8 @@ def main(argv=None) -> int:
         raise SystemExit("no pages selected")
     runners = extractors(page_layout)
     names = list(runners)
-    rows, results, parse_times, ruled, rows_with_rules = [], [], [], [], []
+    read_their_metadata = trafilatura_metadata()
+    rows, results, parse_times, ruled, rows_with_rules, their_metadata = [], [], [], [], [], []
     try:
         for run in runners.values():  # warm-up: lazy imports and first-call setup stay out of the timings
             run(pages[0].html, pages[0].url)
@@ -489,6 +551,7 @@ def main(argv=None) -> int:
             rows.append(row)
             results.append(result)
             parse_times.append(parse * 1000)
+            their_metadata.append(read_their_metadata(page.html, page.url) if read_their_metadata else None)
             if args.site_rules and page_layout == "mozilla":
                 ruled_score, rule = with_site_rules(page, row[DECLUTTER])
                 rows_with_rules.append(ruled_score)
@@ -512,6 +575,7 @@ def main(argv=None) -> int:
               f"with site rules {corpus_f1(rows_with_rules)[2]:.3f}")
     if page_layout == "mozilla":
         print_metadata(pages, results)
+    print_metadata_matches(pages, results, their_metadata, page_layout)
     errors = [page.id for page, row in zip(pages, rows, strict=True) if row[DECLUTTER].error]
     if errors:
         print(f"declutter errors on {len(errors)} pages: {', '.join(errors)}")

@@ -1,5 +1,6 @@
 """published_time and modified_time are always ISO 8601 or None, whatever form the page states them in."""
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from declutter.pipeline import dates
 from declutter.pipeline.metadata import read_metadata
 
 PAGES = Path(__file__).parent / "pages"
+API_DOC = Path(__file__).parents[1] / "docs" / "api.md"
+DOC_DATE = re.compile(r'"(published_time|modified_time)":\s*"([^"]*)"')
 URL = "https://news.example/2025/story"
 
 
@@ -60,9 +63,12 @@ def test_normalise(value, expected):
 
 
 def golden_dates():
+    """The golden pages' dates, and those of the replies shown in the API documentation."""
     for source in sorted(PAGES.glob("*/source.html")):
         meta = read_metadata(lxml.html.document_fromstring(source.read_bytes()), None)
         yield source.parent.name, meta.published_time, meta.modified_time
+    for number, (field, value) in enumerate(DOC_DATE.findall(API_DOC.read_text(encoding="utf-8"))):
+        yield f"api.md:{field}:{number}", value, None
 
 
 @pytest.mark.parametrize(("case", "published", "modified"), list(golden_dates()))

@@ -266,10 +266,33 @@ def test_box_is_the_largest_block_under_the_groups_limit():
     assert [r.rule for r in removed] == ["phrase:app_promo"]
 
 
-def test_box_is_never_a_bare_paragraph_of_the_article():
-    text, removed = declutter(f"<div class='css-a1'>{ARTICLE}<p>Download the app</p></div>")
-    assert "Download the app" in text
+def test_a_paragraph_that_mentions_the_phrase_in_running_text_stays():
+    mention = "<p>From Monday, residents can download the app to report potholes to the council.</p>"
+    text, removed = declutter(f"<div class='css-a1'>{ARTICLE}{mention}</div>")
+    assert "download the app to report potholes" in text
     assert removed == []
+
+
+def test_a_promotion_written_as_a_paragraph_of_the_article_goes():
+    promos = ("<p>Download our app for alerts from your street.</p>"
+              "<p>Sign up for our weekly council digest, free in your inbox every Friday.</p>")
+    text, removed = declutter(f"<div class='css-a1'>{ARTICLE}{promos}</div>")
+    assert "Download our app" not in text and "council digest" not in text
+    assert [r.rule for r in removed] == ["phrase:app_promo", "phrase:newsletter"]
+
+
+def test_a_short_line_that_opens_with_a_control_goes_with_it():
+    gift = "<p><a href='/gift'>Gift this story</a> to a neighbour, who can read it without an account.</p>"
+    text, removed = declutter(f"<div class='css-a1'>{ARTICLE}{gift}</div>")
+    assert "to a neighbour" not in text
+    assert [r.rule for r in removed] == ["phrase:page_chrome"]
+
+
+def test_an_audio_players_label_is_its_own_rule():
+    player = "<div class='css-p'><button>Listen to this article</button><span>12 min</span></div>"
+    text, removed = declutter(f"<div class='css-a1'>{player}{ARTICLE}</div>")
+    assert "Listen to this article" not in text and "12 min" not in text
+    assert [r.rule for r in removed] == ["phrase:audio_player"]
 
 
 def test_label_takes_only_wrappers_without_text_of_their_own():

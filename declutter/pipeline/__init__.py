@@ -73,7 +73,7 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     corrections.place_kept_outside(root, container, decluttered.article_hint, options.keep)
     if options.removed_html:
         restorable.mark_outside_blocks(root, container, decluttered.article_hint)  # banners, promos: a place too
-    postclean.tidy(container, url, meta.title)                    # residue, URLs, empty nodes
+    postclean.tidy(container, url, meta.title, meta.byline)       # residue, URLs, empty nodes
     postclean.add_lead_image(container, root, meta.lead_image_url, url)  # the hero image above the body
     block_names.name_article_blocks(root, container, options)     # what a reader's "Remove this" saves
     if options.block_selectors:

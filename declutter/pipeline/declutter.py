@@ -308,10 +308,35 @@ def _owned(page: _Page, group, node: HtmlElement, phrase: str) -> list[HtmlEleme
     if group.owns == "box":
         box = _box(page, node, group.max_chars)
         return [box] if box is not None else []
+    if group.owns == "paragraph":
+        if page.length(_label(page, node)) > group.max_chars:
+            return []  # a long text that starts with the phrase is more than a promotion
+        box = _box(page, node, group.max_chars)
+        return [box] if box is not None else _paragraph(page, node, group.max_chars)
     if group.owns == "label":
         label = _label(page, node)
-        return [] if label in page.protected else [label]
+        if label in page.protected:
+            return []
+        return _sentence_around(page, label) or [label]
     return _lead_in(page, node, phrase)
+
+
+def _paragraph(page: _Page, node: HtmlElement, max_chars: int) -> list[HtmlElement]:
+    """A short paragraph of its own that the phrase starts: a promotion written as prose in the article."""
+    block = _label(page, node)
+    if block in page.protected or page.length(block) > max_chars or _in_running_text(block):
+        return []
+    return [block]
+
+
+def _sentence_around(page: _Page, label: HtmlElement) -> list[HtmlElement]:
+    """"<a>Gift this story</a> to a friend, who can read it free.": a short line that opens with the control
+    is the control's; without it the rest would be a fragment."""
+    block = label.getparent()
+    if block is None or block in page.protected or block.tag not in ("p", "li") or (block.text or "").strip() \
+            or block[0] is not label or not (label.tail or "").strip() or page.length(block) > LEAD_IN_LIMIT:
+        return []
+    return [block]
 
 
 def _unmarked(element: HtmlElement, marked: set):

@@ -23,6 +23,12 @@ KEEP_EMPTY = frozenset({"img", "br", "hr", "td", "th", "tr", "col", "picture", "
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 WORD = re.compile(r"\w+")
 SPACES = re.compile(r"\s+")
+SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？")
+CLOSING_MARKS = "\"'”’»)] "
+SENTENCE_BREAK = re.compile(r"(?<=[.!?。！？])\s+(?=[\"“«(\[]?[^\W\d_a-z])")  # before a capital or a CJK letter
+EXCERPT_MIN_WORDS = 8  # fewer words are a label or a meta line, not the article's first sentence
+BYLINE_LINE_REACH = 4  # blocks at the top of the article where a "By Jane Doe" line may stand
+BYLINE_PREFIX_CHARS = 20  # "Written by:" and the like
 VIDEO_HOSTS = frozenset({"youtube.com", "youtube-nocookie.com", "m.youtube.com", "youtu.be", "player.vimeo.com",
                          "vimeo.com", "dailymotion.com", "geo.dailymotion.com", "player.twitch.tv"})
 
@@ -154,8 +160,20 @@ def _math_as_text(container: HtmlElement) -> None:
         formula.getparent().replace(formula, code)
 
 
-def tidy(container: HtmlElement, url: str | None, title: str | None) -> None:
+def _drop_byline_line(container: HtmlElement, byline: str | None) -> None:
+    """A "By Jane Doe" line near the top repeats the byline shown above the article."""
+    if not byline:
+        return
+    for block in container.xpath(".//p|.//div[not(.//p or .//div)]")[:BYLINE_LINE_REACH]:
+        text = " ".join(block.text_content().split())
+        if text != byline and len(text) <= len(byline) + BYLINE_PREFIX_CHARS and text.endswith(byline):
+            block.drop_tree()
+            return
+
+
+def tidy(container: HtmlElement, url: str | None, title: str | None, byline: str | None = None) -> None:
     _drop_title_heading(container, title)
+    _drop_byline_line(container, byline)
     _math_as_text(container)
     _videos_as_links(container)
     absolute_urls(container, url)
@@ -245,8 +263,24 @@ def reading_time(text: str, options) -> tuple[int, int]:
     return words + cjk, max(1, math.ceil(minutes)) if words + cjk else 0
 
 
+def _reads_as_prose(paragraph: str) -> bool:
+    """A sentence, not a label ("Listen · 4 min"), a meta line ("Jo Roe · Books · 5 min read") or a byline."""
+    words = len(WORD.findall(paragraph)) + len(CJK.findall(paragraph))
+    return words >= EXCERPT_MIN_WORDS and paragraph.rstrip(CLOSING_MARKS).endswith(SENTENCE_ENDS)
+
+
 def first_sentence(text: str, limit: int = 200) -> str | None:
-    first = text.split("\n\n", 1)[0].strip()
-    if not first:
+    """The article's first real sentences: the first paragraph that reads as prose (else the first), cut at a
+    sentence's end to fit `limit`."""
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    if not paragraphs:
         return None
-    return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
+    first = next((p for p in paragraphs if _reads_as_prose(p)), paragraphs[0])
+    if len(first) <= limit:
+        return first
+    sentences, kept = SENTENCE_BREAK.split(first), ""
+    for sentence in sentences:  # a long paragraph: as many whole sentences as fit
+        if len(f"{kept} {sentence}") > limit:
+            break
+        kept = f"{kept} {sentence}".strip()
+    return kept or first[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 GENERIC_RULES = Path(__file__).with_name("generic.toml")
 LANGUAGES = frozenset({"en", "de", "fr", "es", "it", "pt", "nl", "ja", "zh", "ko"})
-OWNERSHIPS = frozenset({"section", "box", "label", "lead_in"})
+OWNERSHIPS = frozenset({"section", "box", "label", "lead_in", "paragraph"})
 WILDCARD = ".{0,40}?"
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
@@ -122,8 +122,8 @@ def _phrase_group(name: str, table: dict) -> PhraseGroup:
     if "en" not in table:
         raise RuleError(f"{where} needs English phrases (en)")
     max_chars = table.get("max_chars", 0)
-    if not isinstance(max_chars, int) or (owns == "box") != (max_chars > 0):
-        raise RuleError(f"{where}.max_chars: a positive integer for owns = 'box', and only there")
+    if not isinstance(max_chars, int) or (owns in ("box", "paragraph")) != (max_chars > 0):
+        raise RuleError(f"{where}.max_chars: a positive integer for owns = 'box' or 'paragraph', and only there")
     languages = {lang: _strings(table[lang], f"{where}.{lang}") for lang in sorted(LANGUAGES & set(table))}
     every = [p for phrases in languages.values() for p in phrases]
     _, start = _phrase_regex(every)
