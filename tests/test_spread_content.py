@@ -111,3 +111,25 @@ def test_a_news_article_is_readabilitys_pick_with_high_confidence():
 
     article = extract(article_page(), url="https://harbour.example/news/promenade")
     assert article.confidence == "high" and all(p in article.text for p in ARTICLE_PARAGRAPHS)
+
+
+def test_a_thread_is_read_from_the_decluttered_page_not_the_raw_one():
+    """On a forum thread the clutter rules know what the posts are; a second opinion asked on the raw page
+    would bring back what they removed (a consent dialog's text, here)."""
+    import lxml.html
+
+    from declutter.pipeline import choose
+    from declutter.pipeline.options import DEFAULT_OPTIONS
+
+    posts = "".join(f"<div class='msg'><div class='user'>{who}</div><p>{text}</p></div>" for who, text in POSTS * 2)
+    consent = ("<div id='consent'><p>We and our partners use precise geolocation data and actively scan device "
+               "characteristics for identification, to store and access information on a device and to show "
+               "personalised advertising and content, measure it and develop our products.</p></div>")
+    page = ("<html><head><title>Battery life?</title></head><body><h1>Battery life?</h1>"
+            f"<div class='thread'>{posts}</div>{{}}</body></html>")
+    decluttered, raw = lxml.html.fromstring(page.format("")), lxml.html.fromstring(page.format(consent))
+    first_post = decluttered.find(".//div[@class='msg']")
+    container, _ = choose.choose(decluttered, first_post, raw, "https://forum.example/t/42", "Battery life?",
+                                 DEFAULT_OPTIONS, discussion="thread")
+    text = container.text_content()
+    assert all(post in text for _, post in POSTS) and "geolocation" not in text

@@ -80,7 +80,7 @@ def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement
                 and (unlinked_length(whole) >= picked_chars or picked_chars < SHORT_PICK_CHARS)):
             return whole, "medium"
         untouched = None
-    pristine = untouched is not None and not prose
+    pristine = untouched is not None and not prose and not discussion  # our rules know threads: use them
     other = second_opinion.extract_container(untouched if pristine else copy.deepcopy(root), url)
     if other is not None and element_length(other) > CLEARLY_MORE * picked_chars:
         return other, "medium"
