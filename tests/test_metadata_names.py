@@ -47,6 +47,9 @@ def ld(obj: str) -> str:
     ("Staff", None),
     ("Admin", None),
     ("Sat, 20 Dec 2025", None),
+    ("Автор: Иван Петров", "Иван Петров"),
+    ("作者：王小明", "王小明"),
+    ("글 홍길동", "홍길동"),
 ])
 def test_byline_is_the_name_alone(author, expected):
     assert meta_of(f'<meta name="author" content="{author}">').byline == expected

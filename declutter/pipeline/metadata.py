@@ -20,7 +20,7 @@ ARTICLE_TYPES = re.compile(r"(Article|BlogPosting|Report|Posting|Review|WebPage|
 JSON_WRAPPERS = re.compile(r"^\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*$")
 BYLINES = tomllib.loads((Path(__file__).parents[1] / "rules" / "bylines.toml").read_text(encoding="utf-8"))
 PREFIXES = "|".join(re.escape(p) for p in sorted(BYLINES["prefixes"], key=len, reverse=True))
-BYLINE_PREFIX = re.compile(rf"^(?:(?:{PREFIXES})(?:\s*:\s*|\s+))+", re.I)
+BYLINE_PREFIX = re.compile(rf"^(?:(?:{PREFIXES})(?:\s*[:：]\s*|\s+))+", re.I)  # "作者：" has a full-width colon
 # Where a name ends in a byline line: a separator, a number, or a date ("Jane Doe - Apr 16", "Jo Roe22 Dec 2016");
 # digits inside a word are a username's ("reefkeeper22").
 MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
