@@ -69,12 +69,12 @@ def kept(root: HtmlElement, selectors) -> set:
 
 def place_kept_outside(root: HtmlElement, container: HtmlElement, hint: HtmlElement | None, selectors) -> None:
     """Copies into the article the kept blocks that stood outside it, at its start or end, on their side."""
-    text = container.text_content()
-    before, after, passed = [], [], False
+    if hint is None or not selectors:  # most requests: no reading of the article's text for nothing
+        return
     blocks = {element for element, _ in _matches(root, selectors)}
     blocks = {b for b in blocks if not any(a in blocks for a in b.iterancestors())}
-    if hint is None or not blocks:
-        return
+    text = container.text_content()
+    before, after, passed = [], [], False
     for element in root.iter():
         if element is hint:
             passed = True

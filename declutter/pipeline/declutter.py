@@ -309,10 +309,11 @@ def _owned(page: _Page, group, node: HtmlElement, phrase: str) -> list[HtmlEleme
         box = _box(page, node, group.max_chars)
         return [box] if box is not None else []
     if group.owns == "paragraph":
-        if page.length(_label(page, node)) > group.max_chars:
+        block = _label(page, node)
+        if page.length(block) > group.max_chars:
             return []  # a long text that starts with the phrase is more than a promotion
         box = _box(page, node, group.max_chars)
-        return [box] if box is not None else _paragraph(page, node, group.max_chars)
+        return [box] if box is not None else _paragraph(page, block)
     if group.owns == "label":
         label = _label(page, node)
         if label in page.protected:
@@ -321,12 +322,9 @@ def _owned(page: _Page, group, node: HtmlElement, phrase: str) -> list[HtmlEleme
     return _lead_in(page, node, phrase)
 
 
-def _paragraph(page: _Page, node: HtmlElement, max_chars: int) -> list[HtmlElement]:
+def _paragraph(page: _Page, block: HtmlElement) -> list[HtmlElement]:
     """A short paragraph of its own that the phrase starts: a promotion written as prose in the article."""
-    block = _label(page, node)
-    if block in page.protected or page.length(block) > max_chars or _in_running_text(block):
-        return []
-    return [block]
+    return [] if block in page.protected or _in_running_text(block) else [block]
 
 
 def _sentence_around(page: _Page, label: HtmlElement) -> list[HtmlElement]:
