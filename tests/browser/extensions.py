@@ -153,6 +153,14 @@ class FirefoxTab(Tab):
         self._switch(select=False)  # reading a tab, like Playwright's evaluate, leaves the selection alone
         # sandbox=None: in the page itself, where an extension page has its `chrome` object.
         result = self.marionette.execute_async_script(ASYNC_WRAPPER % script, script_args=[arg], sandbox=None)
+        deadline = time.monotonic() + WAIT_SECONDS
+        while result is None and time.monotonic() < deadline:
+            # No reply at all: the tab navigated while the script ran (a new tab leaving about:blank
+            # for its page). Ask again in the document that replaced it.
+            self.pause(0.1)
+            result = self.marionette.execute_async_script(ASYNC_WRAPPER % script, script_args=[arg], sandbox=None)
+        if result is None:
+            raise TimeoutError(f"no reply from the tab: {script}")
         if "error" in result:
             raise RuntimeError(f"{script}: {result['error']}")
         return result.get("value")
@@ -243,5 +251,6 @@ class FirefoxExtension:
                 raise TimeoutError("the toolbar button opened no tab")
             time.sleep(0.1)
         reader = FirefoxTab(self.marionette, opened.pop())
-        reader.wait_for("() => document.readyState !== 'loading'")
+        # A new tab starts on about:blank before it loads the reader page.
+        reader.wait_for("() => location.href !== 'about:blank' && document.readyState !== 'loading'")
         return reader
