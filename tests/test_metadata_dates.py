@@ -43,6 +43,31 @@ def test_json_ld_published_and_modified():
     assert (meta.published_time, meta.modified_time) == ("2024-03-05T08:00:00-05:00", "2024-03-06")
 
 
+LD_DATES = ('<script type="application/ld+json">{"@type": "Article", "headline": "A story", '
+            '"datePublished": "2024-04-10", "dateModified": "2025-09-04"}</script>')
+
+
+def test_a_page_showing_only_its_update_is_published_on_that_day():
+    meta = meta_of(LD_DATES, "<p>By Jo Roe · Last updated: Sep 4, 2025</p><p>The story.</p>")
+    assert (meta.published_time, meta.modified_time) == ("2025-09-04", "2025-09-04")
+
+
+@pytest.mark.parametrize("shown", ["Published April 10, 2024 · Updated Sep 4, 2025", "No date shown here."])
+def test_a_page_showing_its_first_date_or_none_keeps_the_publication(shown):
+    meta = meta_of(LD_DATES, f"<p>By Jo Roe · {shown}</p><p>The story.</p>")
+    assert (meta.published_time, meta.modified_time) == ("2024-04-10", "2025-09-04")
+
+
+def test_a_date_under_the_headline_is_read_when_no_field_has_one():
+    meta = meta_of(body="<p>Back to blog</p><div>Dec 12, 2025 · 4 min read</div><p>The story begins.</p>")
+    assert meta.published_time == "2025-12-12"
+
+
+def test_a_date_far_from_the_headline_is_not_the_page_date():
+    story = "<p>" + "The story goes on. " * 40 + "</p><p>Our sale ends Dec 12, 2025.</p>"
+    assert meta_of(body=story).published_time is None
+
+
 def test_garbage_date_text_gives_none():
     meta = meta_of('<meta property="article:published_time" content="sometime last week">',
                    "<time datetime='soon'>not a date</time><p>No dates anywhere here.</p>")

@@ -3,7 +3,9 @@
 Structured values (JSON-LD, <meta>, <time datetime>) are read as ISO 8601, keeping the time and its offset
 ("Z" becomes "+00:00"; a time the page gives without an offset stays without one). When none reads, htmldate
 reads the page ("Jan 17, 2025" in a <time>, "01/07/16" in a byline line); a site rule's date, which is text
-from the page, is read as ISO or else as free text.
+from the page, is read as ISO or else as free text. When a page states a publication and a later update but
+shows its readers only the update ("Last updated: Aug 19, 2025"), the update is the date it is published
+under, as a reader would read it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from html import escape
 
 import htmldate
+from htmldate import extractors as htmldate_extractors
 from lxml.html import HtmlElement
 
 ISO = re.compile(
@@ -24,6 +27,8 @@ ISO = re.compile(
 ISO_DAY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 EARLIEST_YEAR = 1990
 FREE_TEXT_MAX = 100  # longer text is not a date field
+WRITTEN_DAY_CHARS = 30  # "Wednesday, September 17th, 2025": the day and month before the year
+BEFORE_HEADING, AFTER_HEADING = 100, 300  # characters of text around the headline where a byline's date sits
 
 
 def _offset(text: str) -> timezone | None:
@@ -90,3 +95,49 @@ def from_page(root: HtmlElement, url: str | None, *, original: bool) -> str | No
     except Exception:  # noqa: BLE001 - a date is never worth failing an extraction for
         return None
     return parse_iso(found) if found else None
+
+
+def _written_forms(iso_day: str) -> re.Pattern:
+    """How a page writes the day for people: "Aug 19, 2025", "19 August 2025", "8/19/2025", "19.08.2025"."""
+    day_of = date.fromisoformat(iso_day[:10])
+    month, day, year = day_of.strftime("%B")[:3], rf"0?{day_of.day}(?:st|nd|rd|th)?", day_of.year
+    numbers = rf"0?{day_of.month}/0?{day_of.day}/{year}|0?{day_of.day}[/.]0?{day_of.month}[/.]{year}"
+    # Digit lookarounds, not \b: the page's text runs "Sep 4, 2025The story" together.
+    return re.compile(rf"(?<!\d)(?:{month}[a-z]*\.?\s+{day},?\s+{year}|{day}\s+(?:of\s+)?{month}[a-z]*\.?,?\s+{year}"
+                      rf"|{numbers})(?!\d)", re.I)
+
+
+def _shows(page_text: str, iso_day: str) -> bool:
+    """Whether the text writes the day for people. The pattern is tried only just before each of the year's
+    occurrences: run over a whole page (scripts included), it costs as much as the rest of the metadata."""
+    forms, year = _written_forms(iso_day), iso_day[:4]
+    at = page_text.find(year)
+    while at >= 0:
+        if forms.search(page_text, max(0, at - WRITTEN_DAY_CHARS), at + len(year) + 1):
+            return True
+        at = page_text.find(year, at + len(year))
+    return False
+
+
+def as_shown(published: str | None, modified: str | None, page_text: str, headings: list[str]) -> str | None:
+    """The publication date as the page shows it to its readers. A structured date that the page's text
+    never shows (a CMS's first draft, a stale template value) gives way to the day written by the headline,
+    and then to the update's day when that one is shown ("Last updated: Aug 19, 2025")."""
+    if published and _shows(page_text, published):
+        return published
+    if near := near_heading(page_text, headings):
+        return published if published and published[:10] == near else near  # the field keeps its time
+    if published and modified and published[:10] < modified[:10] and _shows(page_text, modified):
+        return modified
+    return published
+
+
+def near_heading(page_text: str, headings: list[str]) -> str | None:
+    """The day written just under (or above) the page's headline in its text, "Dec 12, 2025 · 4 min read",
+    read by htmldate's free-text patterns: the date a reader sees where there is no date field."""
+    start = page_text.find(headings[0]) if headings else -1
+    if start < 0:
+        return None
+    window = page_text[max(0, start - BEFORE_HEADING):start + len(headings[0]) + AFTER_HEADING]
+    found = htmldate_extractors.regex_parse(window)
+    return parse_iso(found.date().isoformat()) if found else None

@@ -41,13 +41,16 @@ BYLINE_LINE_REACH = 4  # elements after the headline where its "source · time" 
 TIME_WORDS = re.compile(
     r"\b(?:ago|yesterday|today|updated|published|min read|\d{1,2}:\d{2}|\d{4})\b|前|전|vor |il y a|hace ", re.I)
 FIRST_TIME = etree.XPath("(//time[@datetime])[1]/@datetime")
-BYLINE_NODES = etree.XPath("//*[@rel='author'] | //*[contains(@itemprop, 'author')]//*[@itemprop='name'] | "
-                "//*[contains(@itemprop, 'author')][not(.//*[@itemprop='name'])] | "
-                "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ') or "
-                "contains(@class, 'byline-name') or contains(@class, 'author-name') or @class='author' or "
-                "contains(concat(' ', normalize-space(@class), ' '), ' author ')] | "
-                "//*[contains(@class, 'author') or contains(@class, 'Author') or contains(@class, 'written-by')]"
-                "[not(self::body or self::article or self::html)]")  # compiled once, run if needed
+BODY_TEXT = etree.XPath("string(/html/body)")
+# One pass with one predicate: a union of `//*` paths walks the tree once per path.
+BYLINE_NODES = etree.XPath(
+    "//*[@rel='author' or (@itemprop='name' and ancestor::*[contains(@itemprop, 'author')]) or "
+    "(contains(@itemprop, 'author') and not(.//*[@itemprop='name'])) or (@class and ("
+    "contains(concat(' ', normalize-space(@class), ' '), ' byline ') or contains(@class, 'byline-name') or "
+    "contains(@class, 'author-name') or @class='author' or "
+    "contains(concat(' ', normalize-space(@class), ' '), ' author ') or "
+    "((contains(@class, 'author') or contains(@class, 'Author') or contains(@class, 'written-by')) and "
+    "not(self::body or self::article or self::html))))]")  # compiled once, run if needed
 # A forum's name for a poster: the last resort, since on an article it names a commenter.
 USERNAME_NODES = etree.XPath("//*[contains(concat(' ', normalize-space(@class), ' '), ' username ')]")
 TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»:/\\]|::)\s+")
@@ -414,6 +417,7 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
     modified = dates.first_iso(
         meta.get("article:modified_time"), ld.get("modified_time"), meta.get("og:updated_time"),
         meta.get("datemodified"), meta.get("dc.date.modified"), meta.get("last-modified"))
+    published = dates.as_shown(published, modified, " ".join(BODY_TEXT(root).split()), h1s)
     clean_title = _headline(strip_site_suffix(_unescaped(title), site_name, headings), h1s, site_name, url)
     return Metadata(
         title=clean_title,
