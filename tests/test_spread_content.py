@@ -133,3 +133,38 @@ def test_a_thread_is_read_from_the_decluttered_page_not_the_raw_one():
                                  DEFAULT_OPTIONS, discussion="thread")
     text = container.text_content()
     assert all(post in text for _, post in POSTS) and "geolocation" not in text
+
+
+def streamed_page(late_part: str) -> str:
+    """A page rendered by React's streaming server: the first paragraph in place, the rest sent later as a
+    hidden part at the end of <body>, with the script that moves it into its placeholder."""
+    first, *rest = SECTIONS
+    return ("<html><head><title>Getting started</title></head><body><main><h1>Getting started</h1>"
+            f"<p>{first[1]}</p><!--$?--><template id='B:0'></template><div>Loading…</div><!--/$-->"
+            "<p>Questions? Write to the support desk.</p></main>"
+            f"<div hidden id='S:0'>{late_part}</div>"
+            "<script>$RC=function(b,c){/* React's runtime */};$RC(\"B:0\",\"S:0\")</script></body></html>")
+
+
+def test_prose_a_page_streams_late_is_read_in_its_place():
+    late = "".join(f"<h2>{h}</h2><p>{p} {p}</p>" for h, p in SECTIONS[1:])
+    text = extract(streamed_page(late), url="https://docs.example/start").text
+    order = [text.find(p) for _, p in SECTIONS] + [text.find("support desk")]
+    assert -1 not in order and order == sorted(order)
+
+
+def test_a_carousel_a_page_streams_late_stays_hidden():
+    late = "".join(f"<div class='tile'><a href='/p/{n}'>Similar jacket {n}</a><span>€49.99</span></div>"
+                   for n in range(30))
+    text = extract(streamed_page(late), url="https://docs.example/start").text
+    assert "Similar jacket" not in text and SECTIONS[0][1] in text
+
+
+def test_a_lead_form_is_no_content_however_long_its_drop_downs():
+    """A form is unwrapped as a page's wrapper only for its prose: a hundred options are the form's."""
+    options = "".join(f"<option>Industry number {n}</option>" for n in range(100))
+    form = (f"<form><h3>Request our free ebook</h3><label>Industry<select>{options}</select></label>"
+            "<div class='gfield'>This field is for validation purposes and should be left unchanged.</div></form>")
+    text = extract(docs_page(extra=form), url="https://docs.example/start").text
+    assert SECTIONS[0][1] in text
+    assert "validation purposes" not in text and "free ebook" not in text

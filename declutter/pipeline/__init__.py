@@ -57,6 +57,7 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     meta = site.metadata(meta, root)                              # the rule's title, author, date
     postclean.reveal_lazy_images(root)                            # before scoring, which drops <noscript>
     regions.reveal_noscript_content(root)                         # what a script-less browser shows
+    regions.reveal_streamed_segments(root)                        # and what a browser's scripts move into place
     regions.unwrap_content_forms(root)                            # a form around the content is no control
     discussion = regions.discussion_kind(meta.kinds)              # a forum thread's posts are its content
     untouched = None if regions.is_article(meta.kinds) else copy.deepcopy(root)  # for the choice: pages, not articles

@@ -119,16 +119,14 @@ def _shows(page_text: str, iso_day: str) -> bool:
     return False
 
 
-def as_shown(published: str | None, modified: str | None, page_text: str, headings: list[str]) -> str | None:
-    """The publication date as the page shows it to its readers. A structured date that the page's text
-    never shows (a CMS's first draft, a stale template value) gives way to the day written by the headline,
-    and then to the update's day when that one is shown ("Last updated: Aug 19, 2025")."""
+def as_shown(published: str | None, page_text: str, headings: list[str]) -> str | None:
+    """The publication date as the page shows it to its readers: a structured date that the page's text
+    never shows (a CMS's first draft, a stale template value) gives way to the day written by the headline
+    ("Last updated: Aug 19, 2025" when that is the only one)."""
     if published and _shows(page_text, published):
         return published
     if near := near_heading(page_text, headings):
         return published if published and published[:10] == near else near  # the field keeps its time
-    if published and modified and published[:10] < modified[:10] and _shows(page_text, modified):
-        return modified
     return published
 
 

@@ -41,7 +41,9 @@ BYLINE_LINE_REACH = 4  # elements after the headline where its "source · time" 
 TIME_WORDS = re.compile(
     r"\b(?:ago|yesterday|today|updated|published|min read|\d{1,2}:\d{2}|\d{4})\b|前|전|vor |il y a|hace ", re.I)
 FIRST_TIME = etree.XPath("(//time[@datetime])[1]/@datetime")
-BODY_TEXT = etree.XPath("string(/html/body)")
+# What a reader sees of the page: no script or style text (JSON-LD repeats the headline, CSS-in-JS sits in <body>).
+SHOWN_TEXT = etree.XPath("/html/body//text()[not(parent::script or parent::style or parent::template)]",
+                         smart_strings=False)
 # One pass with one predicate: a union of `//*` paths walks the tree once per path.
 BYLINE_NODES = etree.XPath(
     "//*[@rel='author' or (@itemprop='name' and ancestor::*[contains(@itemprop, 'author')]) or "
@@ -417,7 +419,7 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
     modified = dates.first_iso(
         meta.get("article:modified_time"), ld.get("modified_time"), meta.get("og:updated_time"),
         meta.get("datemodified"), meta.get("dc.date.modified"), meta.get("last-modified"))
-    published = dates.as_shown(published, modified, " ".join(BODY_TEXT(root).split()), h1s)
+    published = dates.as_shown(published, " ".join(" ".join(SHOWN_TEXT(root)).split()), h1s)
     clean_title = _headline(strip_site_suffix(_unescaped(title), site_name, headings), h1s, site_name, url)
     return Metadata(
         title=clean_title,

@@ -7,6 +7,8 @@ marks as its main one. These steps find that region; `choose.py` decides between
 
 from __future__ import annotations
 
+import re
+
 from lxml.html import HtmlElement
 
 from ..text import element_length
@@ -17,6 +19,11 @@ DISCUSSION_KINDS = frozenset({"DiscussionForumPosting", "QAPage", "SocialMediaPo
 ARTICLE_KINDS = frozenset({"Article", "NewsArticle", "BlogPosting", "Report", "ReportageNewsArticle", "TechArticle",
                            "ScholarlyArticle", "OpinionNewsArticle", "AnalysisNewsArticle", "og:article"})
 MAIN_REGION = "//main | //*[@role='main']"
+# React's streaming server rendering: $RS(segment, placeholder) and $RC/$RR(boundary, segment) move a hidden
+# <div id="S:…"> from the end of <body> into place. A third argument to $RC is an error: the fallback stays.
+STREAMED_PROSE_CHARS = 500  # paragraphs' text in a streamed part that is the page's reading, not a widget
+STREAMED_NESTING = 50  # parts streamed into parts: deeper ones are not counted
+STREAMED_SEGMENT = re.compile(r'\$R([CRS])\("([^"]+)","([^"]+)"(?:\)|,\[)')
 
 
 def reveal_noscript_content(root: HtmlElement) -> None:
@@ -36,12 +43,65 @@ def reveal_noscript_content(root: HtmlElement) -> None:
             noscript.drop_tag()
 
 
+def reveal_streamed_segments(root: HtmlElement) -> None:
+    """Moves the parts of a page that React streamed late into the places its scripts would put them.
+
+    Such a page (Next.js and others) sends what was not ready at first as hidden <div>s at the end of <body>,
+    each followed by a script that moves it into its <template> placeholder; a browser shows them in order.
+    The placeholder's fallback ("Loading…") stays: the parse has dropped the comments that delimit it. Only
+    parts that hold prose, their own or that of the parts streamed into them, are moved: what a shop streams
+    late is its recommendations.
+    """
+    moves = [match.groups() for script in root.iter("script") if "$R" in (script.text or "")
+             for match in STREAMED_SEGMENT.finditer(script.text)]
+    if not moves:
+        return
+    by_id = {element.get("id"): element for element in root.iterfind(".//*[@id]")}
+    parts = [(by_id.get(first), by_id.get(second)) if kind == "S" else (by_id.get(second), by_id.get(first))
+             for kind, first, second in moves]
+    parts = [(segment, place) for segment, place in parts if segment is not None and place is not None]
+    filled_by = {place: segment for segment, place in parts}
+    prose: dict = {}
+
+    def prose_of(segment: HtmlElement, depth: int = 0) -> int:
+        if segment not in prose:
+            prose[segment] = 0  # a part that would hold itself counts for nothing
+            nested = (filled_by[place] for place in segment.iter("template") if place in filled_by)
+            prose[segment] = sum(map(element_length, segment.iter("p"))) + (
+                sum(prose_of(part, depth + 1) for part in nested) if depth < STREAMED_NESTING else 0)
+        return prose[segment]
+
+    for segment, place in parts:  # in the scripts' order, as a browser runs them
+        if prose_of(segment) < STREAMED_PROSE_CHARS or place.getparent() is None or segment.getparent() is None:
+            continue  # a late carousel or widget stays hidden, as clutter is
+        if segment.text and segment.text.strip():
+            _add_text_before(place, segment.text)
+        for child in list(segment):
+            place.addprevious(child)  # its tail text moves with it
+        segment.getparent().remove(segment)
+        place.drop_tree()
+
+
+def _add_text_before(element: HtmlElement, text: str) -> None:
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    else:
+        parent = element.getparent()
+        parent.text = (parent.text or "") + text
+
+
 def unwrap_content_forms(root: HtmlElement) -> None:
     """A <form> around the content (ASP.NET pages wrap the whole page in one, forums their posts for
     moderation) is unwrapped: forms are clutter to the clutter rules and dropped whole by the sanitizer."""
     for form in list(root.iter("form")):
-        if element_length(form) > FORM_CONTENT_CHARS:
+        if _prose_length(form) > FORM_CONTENT_CHARS:
             form.drop_tag()
+
+
+def _prose_length(form: HtmlElement) -> int:
+    """A form's text outside its controls: a lead form's drop-down of a hundred industries is not content."""
+    return element_length(form) - sum(map(element_length, form.iter("select", "textarea", "datalist")))
 
 
 def discussion_kind(kinds: frozenset) -> str | None:
