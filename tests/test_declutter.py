@@ -34,8 +34,12 @@ def test_the_article_survives_untouched():
     ("<div class='row'><span>Add to cart</span></div><div><a href='#'>Add to wish list</a></div>", "wish list"),
     ("<p><em>As an Amazon Associate we earn from qualifying purchases.</em></p>", "qualifying purchases"),
     ("<div class='x'><h4>Ask AI</h4><p>Get answers from our assistant.</p></div>", "our assistant"),
+    ("<div class='saboxplugin-wrap'><div class='saboxplugin-desc'><p>Jo Roe has covered the harbour for ten years "
+     "and lives by the old fish market with two cats.</p></div></div>", "two cats"),
+    ("<section><h2>Customers also bought</h2><p>Harbour mug: a stoneware mug with the promenade printed on it, "
+     "twelve euros.</p></section>", "Harbour mug"),
 ], ids=["app-box", "also-read", "ad-label", "newsletter", "share-bar", "ai-toolbar", "paywall", "page-chrome",
-        "shop-controls", "affiliate-note", "ask-ai-box"])
+        "shop-controls", "affiliate-note", "ask-ai-box", "author-box", "shop-recommendations"])
 def test_clutter_between_paragraphs_goes_and_the_paragraphs_stay(clutter, gone):
     text = text_of(article_page(inside=clutter))
     assert gone.lower() not in text.lower()
