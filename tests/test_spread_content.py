@@ -168,3 +168,22 @@ def test_a_lead_form_is_no_content_however_long_its_drop_downs():
     text = extract(docs_page(extra=form), url="https://docs.example/start").text
     assert SECTIONS[0][1] in text
     assert "validation purposes" not in text and "free ebook" not in text
+
+
+def test_headings_between_gathered_segments_stay_in_place():
+    """A site builder writes each heading and each run of paragraphs as a block of its own; readability
+    gathers the paragraph blocks (one class) and would leave the headings behind."""
+    steps = [("1. Lower the screen brightness", "The screen is the largest single draw on a laptop's battery, "
+              "and dimming it by half saves about a fifth of the power the machine uses in an hour of work."),
+             ("2. Use sleep when idle", "A computer left on overnight uses as much energy as a working afternoon; "
+              "sleep after ten idle minutes costs nothing and wakes the machine in two seconds."),
+             ("3. Unplug what you do not use", "Chargers, speakers and external drives draw power even when idle, "
+              "and a power strip with a switch turns them all off at once at the end of the day.")]
+    blocks = "".join(f"<section class='block-title'><h3>{h}</h3></section>"
+                     f"<section class='block-text'><div class='richtext-content'><p>{p}</p><p>{p}</p></div></section>"
+                     for h, p in steps)
+    page = ("<html><head><title>Saving power</title></head><body><nav><a href='/'>Home</a></nav>"
+            f"<article><h1>Saving power</h1>{blocks}</article><footer>About us</footer></body></html>")
+    text = extract(page, url="https://power.example/blog/saving").text
+    order = [text.find(part) for heading, paragraph in steps for part in (heading, paragraph)]
+    assert -1 not in order and order == sorted(order)

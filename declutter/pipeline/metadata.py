@@ -44,10 +44,11 @@ FIRST_TIME = etree.XPath("(//time[@datetime])[1]/@datetime")
 # What a reader sees of the page: no script or style text (JSON-LD repeats the headline, CSS-in-JS sits in <body>).
 SHOWN_TEXT = etree.XPath("/html/body//text()[not(parent::script or parent::style or parent::template)]",
                          smart_strings=False)
-# One pass with one predicate: a union of `//*` paths walks the tree once per path.
+# One pass with one predicate (a union of `//*` paths walks the tree once per path), the cheap test first.
 BYLINE_NODES = etree.XPath(
     "//*[@rel='author' or (@itemprop='name' and ancestor::*[contains(@itemprop, 'author')]) or "
-    "(contains(@itemprop, 'author') and not(.//*[@itemprop='name'])) or (@class and ("
+    "(contains(@itemprop, 'author') and not(.//*[@itemprop='name'])) or (@class and "
+    "(contains(@class, 'byline') or contains(@class, 'uthor') or contains(@class, 'written-by')) and ("
     "contains(concat(' ', normalize-space(@class), ' '), ' byline ') or contains(@class, 'byline-name') or "
     "contains(@class, 'author-name') or @class='author' or "
     "contains(concat(' ', normalize-space(@class), ' '), ' author ') or "
@@ -415,11 +416,12 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
     published = dates.first_iso(
         meta.get("article:published_time"), ld.get("published_time"), meta.get("datepublished"), meta.get("date"),
         meta.get("dc.date"), meta.get("dc.date.issued"), meta.get("publish-date"), meta.get("parsely-pub-date"),
-        meta.get("sailthru.date"), *FIRST_TIME(root)) or dates.from_page(root, url, original=True)
+        meta.get("sailthru.date"), *FIRST_TIME(root))
     modified = dates.first_iso(
         meta.get("article:modified_time"), ld.get("modified_time"), meta.get("og:updated_time"),
         meta.get("datemodified"), meta.get("dc.date.modified"), meta.get("last-modified"))
-    published = dates.as_shown(published, " ".join(" ".join(SHOWN_TEXT(root)).split()), h1s)
+    published = (dates.as_shown(published, " ".join(" ".join(SHOWN_TEXT(root)).split()), h1s)
+                 or dates.from_page(root, url, original=True))  # htmldate, the costliest, last
     clean_title = _headline(strip_site_suffix(_unescaped(title), site_name, headings), h1s, site_name, url)
     return Metadata(
         title=clean_title,

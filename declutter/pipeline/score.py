@@ -19,6 +19,9 @@ COMMENT_WORD = re.compile(r"comment|reply|post|answer|discuss", re.I)
 BLOCK_TAG = REGEXES["divToPElementsRe"]  # "<(blockquote|dl|div|img|ol|p|pre|table|ul)": a prefix of the name
 BLOCK_TAG_STARTS = tuple(BLOCK_TAG.pattern[2:-1].split("|"))
 INLINE_TAGS = frozenset({"a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u"})
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+HEADING_BLOCK_CHARS = 200  # a block of one heading's text, no longer than a heading is
+HEADING_REACH = 4  # wrapper levels looked through for the heading before a segment
 HINT_MIN_CHARS = 500
 HINT_FACTOR = 8
 
@@ -100,8 +103,46 @@ class _TreeDocument(Document):
                 if child.tag == "br":
                     child.drop_tree()
 
+    def merge_article_segments(self, candidates, best_candidate, score_threshold):
+        # readability gathers an article split into segments of one class (a site builder's "richtext"
+        # blocks) into its best block, but the headings between them sit in blocks of their own and are left
+        # behind: each gathered segment gets back the heading just before it in the page.
+        best = best_candidate["elem"]
+        held = list(best)
+        origin = {element: (element.getparent(), element.getprevious()) for element in candidates}
+        super().merge_article_segments(candidates, best_candidate, score_threshold)
+        gathered = [child for child in best if child not in held and child in origin]
+        if gathered and held:  # the best block's own heading, before its first child
+            gathered.append(held[0])
+            origin[held[0]] = (best.getparent(), best.getprevious())
+        for segment in gathered:
+            heading = _heading_before(*origin[segment])
+            if heading is not None and best not in heading.iterancestors():
+                segment.addprevious(heading)
+
     def get_clean_html(self):
         return _Chosen(self.html)
+
+
+def _heading_before(parent: HtmlElement | None, previous: HtmlElement | None) -> HtmlElement | None:
+    """The block of one heading that came just before an element (given its former parent and previous
+    sibling), looking up through wrappers of which it was the first child."""
+    for _ in range(HEADING_REACH):
+        if previous is not None:  # the heading itself: readability's cleaning drops a short <section>
+            return next(previous.iter(*HEADINGS)) if _only_a_heading(previous) else None
+        if parent is None:
+            return None
+        parent, previous = parent.getparent(), parent.getprevious()
+    return None
+
+
+def _only_a_heading(element: HtmlElement) -> bool:
+    """A heading, or a block whose text is all one heading's."""
+    if element.tag in HEADINGS:
+        return True
+    text = fold(element.text_content())
+    return 0 < len(text) <= HEADING_BLOCK_CHARS and any(
+        fold(heading.text_content()) == text for heading in element.iter(*HEADINGS))
 
 
 def _holding_blocks(root: HtmlElement) -> set:
