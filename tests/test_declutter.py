@@ -72,6 +72,22 @@ def test_a_paragraph_that_merely_mentions_a_phrase_stays(sentence):
     assert sentence in text_of(article_page(inside=f"<p>{sentence}</p>"))
 
 
+@pytest.mark.parametrize("heading", [
+    "<h2 id='why-the-pier-matters'><a href='#why-the-pier-matters'>Why the pier matters</a></h2>",
+    "<h2 id='h-sharing-the-promenade'>Sharing the promenade</h2>",
+], ids=["permalink-heading", "anchor-id-of-clutter-words"])
+def test_a_headings_own_anchor_does_not_make_it_clutter(heading):
+    """readability drops a heading that is all link, or whose id holds a clutter word ("share", "social");
+    a permalink to the heading itself and an id made from its words are neither."""
+    text = text_of(article_page(inside=heading))
+    assert fold_text(heading) in text and all(p in text for p in ARTICLE_PARAGRAPHS)
+
+
+def fold_text(markup: str) -> str:
+    import lxml.html
+    return lxml.html.fragment_fromstring(markup).text_content()
+
+
 def test_headings_of_the_article_itself_stay():
     page = article_page(inside="<h2>Related work on the pier</h2><p>Work on the north pier ended in May after "
                                "three years, and its lessons shaped the new plan in several important ways.</p>")

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from lxml.html import HtmlElement
 
-from ..rules.generic import GenericRules, class_words, generic_rules, normalize_text
+from ..rules.generic import GenericRules, class_words, generic_rules, names_text, normalize_text
 from ..text import visible_length
 from . import corrections, restorable
 from .models import Removal
@@ -155,7 +155,7 @@ def _hidden(element: HtmlElement, openable: frozenset) -> str | None:
 def _heading_slug(element: HtmlElement, element_id: str) -> bool:
     """Is the id made from a heading inside the element ("sharing-with-others" for "Sharing with others")?"""
     heading = next(element.iter(*HEADINGS), None)
-    return heading is not None and class_words(element_id) in class_words(heading.text_content())
+    return heading is not None and names_text(element_id, heading.text_content())
 
 
 def _leads_content(element: HtmlElement) -> bool:

@@ -10,6 +10,7 @@ from lxml.html import HtmlElement, fragment_fromstring
 from readability import Document
 from readability.readability import REGEXES, Unparseable
 
+from ..rules.generic import names_text
 from ..text import fold, folded_length, readable_length
 
 SPARED = frozenset({"html", "body", "blockquote", "figure", "table", "pre"})
@@ -51,14 +52,20 @@ class _TreeDocument(Document):
 
     def get_link_density(self, elem):
         # readability measures text through three regex passes per element (half its scoring time); folding
-        # whitespace runs to one character gives the same lengths at C speed.
-        links = sum(folded_length(a.text_content()) for a in elem.iterfind(".//a"))
+        # whitespace runs to one character gives the same lengths at C speed. A heading's link to itself
+        # ("#cognitive-benefits", a permalink) is no link away: readability would drop the heading.
+        links = sum(folded_length(a.text_content()) for a in elem.iterfind(".//a")
+                    if not (elem.tag in HEADINGS and (a.get("href") or "").startswith("#")))
         return links / max(folded_length(elem.text_content()), 1)
 
     def class_weight(self, e):
         # readability marks <body> id="readabilityBody", which its own "body" keyword then favours: a stray
         # line of text straight in <body> would make the whole page the article.
-        return 0 if e.tag == "body" else super().class_weight(e)
+        if e.tag == "body":
+            return 0
+        if e.tag in HEADINGS and names_text(e.get("id"), e.text_content()):  # "h-use-social-media" is no "social"
+            return super().class_weight(_without_id(e))
+        return super().class_weight(e)
 
     def remove_unlikely_candidates(self):
         # Its class/id word list also drops quoted tweets, figures and tables ("twitter", "media"...); the
@@ -122,6 +129,14 @@ class _TreeDocument(Document):
 
     def get_clean_html(self):
         return _Chosen(self.html)
+
+
+def _without_id(element: HtmlElement) -> HtmlElement:
+    bare = fragment_fromstring("<p/>")
+    bare.tag = element.tag
+    if element.get("class") is not None:
+        bare.set("class", element.get("class"))
+    return bare
 
 
 def _heading_before(parent: HtmlElement | None, previous: HtmlElement | None) -> HtmlElement | None:

@@ -39,6 +39,15 @@ def class_words(value: str) -> str:
     return "-" + "-".join(w for w in words if w) + "-"
 
 
+def names_text(identifier: str | None, text: str) -> bool:
+    """Is the id an anchor made from the text's words ("h-why-use-social-shopping" for "Why use social
+    shopping?", "sharing" for "Sharing with others")? Such an id says where a heading is, not what it is."""
+    if not identifier:
+        return False
+    named, said = class_words(identifier), class_words(text)
+    return len(said) > 2 and (named in said or said in named)  # "-" is no words
+
+
 @dataclass(frozen=True)
 class PhraseGroup:
     name: str
