@@ -15,7 +15,7 @@ from pathlib import Path
 GENERIC_RULES = Path(__file__).with_name("generic.toml")
 LANGUAGES = frozenset({"en", "de", "fr", "es", "it", "pt", "nl", "ja", "zh", "ko"})
 OWNERSHIPS = frozenset({"section", "box", "label", "lead_in", "paragraph"})
-WILDCARD = ".{0,40}?"
+WILDCARD = r"(?:\S++ ?){0,4}?"  # "*" is a few words, a name: "more from *" is "More from The Verge", no sentence
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 # Punctuation, symbols and counts around a label: "Comments (12)", "» Related:", "Share —".
