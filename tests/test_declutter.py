@@ -75,10 +75,11 @@ def test_a_paragraph_that_merely_mentions_a_phrase_stays(sentence):
 @pytest.mark.parametrize("heading", [
     "<h2 id='why-the-pier-matters'><a href='#why-the-pier-matters'>Why the pier matters</a></h2>",
     "<h2 id='h-sharing-the-promenade'>Sharing the promenade</h2>",
-], ids=["permalink-heading", "anchor-id-of-clutter-words"])
+    "<h3><a href='https://shop.example/lamp'>1. The harbour lamp</a></h3>",
+], ids=["permalink-heading", "anchor-id-of-clutter-words", "roundup-item-heading"])
 def test_a_headings_own_anchor_does_not_make_it_clutter(heading):
-    """readability drops a heading that is all link, or whose id holds a clutter word ("share", "social");
-    a permalink to the heading itself and an id made from its words are neither."""
+    """readability drops a heading that is all link, or whose id holds a clutter word ("share", "social"); a
+    permalink, a roundup item's link and an id made from the heading's words are none of these."""
     text = text_of(article_page(inside=heading))
     assert fold_text(heading) in text and all(p in text for p in ARTICLE_PARAGRAPHS)
 

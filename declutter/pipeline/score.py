@@ -52,10 +52,12 @@ class _TreeDocument(Document):
 
     def get_link_density(self, elem):
         # readability measures text through three regex passes per element (half its scoring time); folding
-        # whitespace runs to one character gives the same lengths at C speed. A heading's link to itself
-        # ("#cognitive-benefits", a permalink) is no link away: readability would drop the heading.
-        links = sum(folded_length(a.text_content()) for a in elem.iterfind(".//a")
-                    if not (elem.tag in HEADINGS and (a.get("href") or "").startswith("#")))
+        # whitespace runs to one character gives the same lengths at C speed. A heading's links are not
+        # counted, as Readability.js does not: readability would drop a permalinked heading ("#benefits") and
+        # each item's heading in a roundup that links to the item.
+        if elem.tag in HEADINGS:
+            return 0
+        links = sum(folded_length(a.text_content()) for a in elem.iterfind(".//a"))
         return links / max(folded_length(elem.text_content()), 1)
 
     def class_weight(self, e):
