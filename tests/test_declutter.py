@@ -84,6 +84,24 @@ def test_a_headings_own_anchor_does_not_make_it_clutter(heading):
     assert fold_text(heading) in text and all(p in text for p in ARTICLE_PARAGRAPHS)
 
 
+def test_a_side_note_written_as_prose_stays_and_a_rail_of_links_goes():
+    note = ("<aside><h3>A note on the old pier</h3><p>The old pier was built in 1887 for the steamers that carried "
+            "visitors from the city, and it stood for three quarters of a century until a storm took its last "
+            "section in the winter of 1962.</p>"
+            "<p>Its stone footings are still visible at low tide, and the new promenade will end a few metres from "
+            "them, with a plaque that tells the story of the steamers, of the pier and of the storm that ended "
+            "it.</p></aside>")
+    rail = "<aside><a href='/a'>Ferry fares rise</a> <a href='/b'>Tram strike ends</a></aside>"
+    text = text_of(article_page(inside=note + rail))
+    assert "stone footings" in text and "Ferry fares" not in text
+
+
+def test_a_heading_styled_as_a_header_is_no_page_header():
+    """readability drops elements whose class says "header"; a heading with such a class is the text's."""
+    heading = "<h2 class='styles_header__x1'>Cost and timetable</h2>"
+    assert "Cost and timetable" in text_of(article_page(inside=heading))
+
+
 def fold_text(markup: str) -> str:
     import lxml.html
     return lxml.html.fragment_fromstring(markup).text_content()

@@ -32,6 +32,7 @@ PROSE_CHARS = 100  # a paragraph this long, mostly not links, is the article's o
 BACKUP_KEEP_SHARE = 0.1  # rules that would leave less than this share of the text are not applied
 BACKUP_KEEP_CHARS = 150
 LIST_OUTWEIGHS = 3  # prose list items must outweigh the best paragraphs this many times to be the article
+NOTE_PARAGRAPH_CHARS, NOTE_PARAGRAPHS = 150, 2  # an <aside> with two paragraphs this long is a note of the text
 MOST_PARAGRAPHS = 0.6  # a marked element holding this share of the page's paragraphs is kept
 # On a page that is not an article, these groups' class words name content as often as clutter: offers are
 # "promo", product families "related", reviews "comments"; and its hidden panels (spec tabs, carousels, FAQ
@@ -167,6 +168,15 @@ def _leads_content(element: HtmlElement) -> bool:
                for h in element.iter(*HEADINGS))
 
 
+def _a_note_of_the_text(element: HtmlElement) -> bool:
+    """An <aside> in an article that is written as prose (an author's side note, a box of background), not
+    a rail of links: inside <article> or <main>, with paragraphs of running text."""
+    if not any(a.tag in ("article", "main") for a in element.iterancestors()):
+        return False
+    prose = [p for p in element.iter("p") if visible_length(p.text_content()) >= NOTE_PARAGRAPH_CHARS]
+    return len(prose) >= NOTE_PARAGRAPHS
+
+
 @lru_cache(maxsize=8192)
 def _word_match(value: str | None) -> tuple[str, str] | None:
     """(group, words) for a class, id or aria-label value; pages repeat the same few values many times."""
@@ -177,7 +187,8 @@ def _word_match(value: str | None) -> tuple[str, str] | None:
 def _selector_match(element: HtmlElement, rules: GenericRules) -> tuple[str, str] | None:
     """(group, what matched) for an element that a selector vocabulary names as clutter."""
     tag_group = rules.group_of_tag.get(element.tag)
-    if tag_group and not (element.tag == "header" and _leads_content(element)):
+    if tag_group and not (element.tag == "header" and _leads_content(element)) and not (
+            element.tag == "aside" and _a_note_of_the_text(element)):
         return tag_group, element.tag
     role = element.get("role")
     if role and role.strip().lower() in rules.group_of_role:

@@ -13,7 +13,7 @@ from readability.readability import REGEXES, Unparseable
 from ..rules.generic import names_text
 from ..text import fold, folded_length, readable_length
 
-SPARED = frozenset({"html", "body", "blockquote", "figure", "table", "pre"})
+SPARED = frozenset({"html", "body", "blockquote", "figure", "table", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
 UNLIKELY = REGEXES["unlikelyCandidatesRe"]
 LIKELY = REGEXES["okMaybeItsACandidateRe"]
 COMMENT_WORD = re.compile(r"comment|reply|post|answer|discuss", re.I)
@@ -70,8 +70,8 @@ class _TreeDocument(Document):
         return super().class_weight(e)
 
     def remove_unlikely_candidates(self):
-        # Its class/id word list also drops quoted tweets, figures and tables ("twitter", "media"...); the
-        # clutter rules already ran, so content elements are spared here.
+        # Its class/id word list also drops quoted tweets, figures and tables ("twitter", "media"...) and
+        # headings styled as "header"; the clutter rules already ran, so content elements are spared here.
         for elem in self.html.findall(".//*"):
             names = f"{elem.get('class', '')} {elem.get('id', '')}"
             if (len(names) > 2 and elem.tag not in SPARED and UNLIKELY.search(names) and not LIKELY.search(names)
