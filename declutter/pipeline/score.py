@@ -23,6 +23,7 @@ INLINE_TAGS = frozenset({"a", "b", "cite", "code", "em", "font", "i", "small", "
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 HEADING_BLOCK_CHARS = 200  # a block of one heading's text, no longer than a heading is
 HEADING_REACH = 4  # wrapper levels looked through for the heading before a segment
+SAME_CLASS_BONUS = 0.2  # of the best block's score, for a sibling of its class (Readability.js's figure)
 HINT_MIN_CHARS = 500
 HINT_FACTOR = 8
 
@@ -128,6 +129,18 @@ class _TreeDocument(Document):
             heading = _heading_before(*origin[segment])
             if heading is not None and best not in heading.iterancestors():
                 segment.addprevious(heading)
+
+    def get_article(self, candidates, best_candidate, html_partial=False):
+        # Readability.js's sibling bonus, which readability-lxml lacks: a sibling of the best block with the
+        # same class (an intro in its own "richtext" block before the body's) is part of the same text.
+        best = best_candidate["elem"]
+        parent, classes = best.getparent(), best.get("class")
+        if parent is not None and classes:
+            bonus = best_candidate["content_score"] * SAME_CLASS_BONUS
+            for sibling in parent:
+                if sibling is not best and sibling in candidates and sibling.get("class") == classes:
+                    candidates[sibling]["content_score"] += bonus
+        return super().get_article(candidates, best_candidate, html_partial)
 
     def get_clean_html(self):
         return _Chosen(self.html)
