@@ -101,3 +101,15 @@ def test_golden_page_dates_parse(case, published, modified):
     for value in (published, modified):
         if value is not None:
             datetime.fromisoformat(value)
+
+
+def test_reading_the_date_leaves_the_page_whole():
+    """htmldate's page search (no date field, no day by the headline) cleans a copy, never the page the
+    rest of the pipeline reads: its videos, pictures and scripts stay."""
+    page = ("<html><head><title>A story</title></head><body><h1>A story</h1><p>The story.</p>"
+            "<video src='v.mp4'></video><picture><img src='a.jpg'></picture><svg><circle/></svg>"
+            "<p>Filed 2019-05-02 under news.</p></body></html>")
+    root = lxml.html.document_fromstring(page)
+    before = lxml.html.tostring(root)
+    read_metadata(root, URL)
+    assert lxml.html.tostring(root) == before
