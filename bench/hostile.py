@@ -25,17 +25,15 @@ import json
 import math
 import os
 import resource
-import shlex
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import _cmdline, _kb, _stat, descendants, free_port, procfile_command, wait_until_up  # noqa: E402
+from load import _cmdline, _kb, _stat, descendants, free_port, start_server, wait_until_up  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTENCE = "A sentence of the article, long enough to be counted as real running text. "
@@ -270,10 +268,7 @@ def server(names: list[str]) -> None:
     port = free_port()
     env = {**os.environ, "DECLUTTER_FETCH_ALLOW_HOSTS": "127.0.0.1",
            "DECLUTTER_FETCH_PORTS": f"80,443,{upstream_port}"}
-    command = procfile_command(port, env)
-    print("server:", " ".join(shlex.quote(word) for word in command))
-    log = tempfile.NamedTemporaryFile(prefix="declutter-gunicorn-", suffix=".log", delete=False)
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
+    process, _, _ = start_server(port, env)
     peaks = WorkerPeaks(process.pid)
     try:
         wait_until_up(port)

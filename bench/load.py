@@ -108,6 +108,16 @@ def calibrate(pages, seconds: float) -> dict:
 
 # ---- gunicorn ---------------------------------------------------------------------------------------------
 
+def start_server(port: int, env: dict):
+    """The Procfile's server on 127.0.0.1:`port`, its output in a kept log file: (process, command, log)."""
+    command = procfile_command(port, env)
+    shown = " ".join(shlex.quote(word) for word in command)
+    print("server:", shown)
+    log = tempfile.NamedTemporaryFile(prefix="declutter-gunicorn-", suffix=".log", delete=False)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
+    return process, shown, log
+
+
 def procfile_command(port: int, env: dict) -> list[str]:
     line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
 
@@ -302,11 +312,7 @@ def main() -> int:
 
     port = free_port()
     env = {**os.environ, "WEB_CONCURRENCY": str(args.web_concurrency)}
-    command = procfile_command(port, env)
-    report["command"] = " ".join(shlex.quote(word) for word in command)
-    print("server:", report["command"])
-    log = tempfile.NamedTemporaryFile(prefix="declutter-gunicorn-", suffix=".log", delete=False)
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
+    server, report["command"], log = start_server(port, env)
     sampler = MemorySampler(server.pid)
     try:
         wait_until_up(port)

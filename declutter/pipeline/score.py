@@ -147,11 +147,9 @@ class _TreeDocument(Document):
 
 
 def _without_id(element: HtmlElement) -> HtmlElement:
-    bare = fragment_fromstring("<p/>")
-    bare.tag = element.tag
-    if element.get("class") is not None:
-        bare.set("class", element.get("class"))
-    return bare
+    """A bare element of the same tag and class, for readability's weight of the class alone."""
+    classes = element.get("class")
+    return element.makeelement(element.tag, {"class": classes} if classes is not None else {})
 
 
 def _heading_before(parent: HtmlElement | None, previous: HtmlElement | None) -> HtmlElement | None:
