@@ -187,3 +187,12 @@ def test_headings_between_gathered_segments_stay_in_place():
     text = extract(page, url="https://power.example/blog/saving").text
     order = [text.find(part) for heading, paragraph in steps for part in (heading, paragraph)]
     assert -1 not in order and order == sorted(order)
+
+
+def test_a_part_streamed_into_itself_is_left_where_it_is():
+    """A script that would move a part into a placeholder inside that part (no browser can) is ignored."""
+    prose = "".join(f"<p>{p} {p}</p>" for _, p in SECTIONS)
+    page = ("<html><head><title>Getting started</title></head><body><main><h1>Getting started</h1>"
+            f"<p>{SECTIONS[0][1]}</p></main><div hidden id='S:0'><div><template id='B:0'></template></div>{prose}"
+            "</div><script>$RC(\"B:0\",\"S:0\")</script></body></html>")
+    assert SECTIONS[0][1] in extract(page, url="https://docs.example/start").text

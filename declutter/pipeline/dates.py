@@ -3,9 +3,8 @@
 Structured values (JSON-LD, <meta>, <time datetime>) are read as ISO 8601, keeping the time and its offset
 ("Z" becomes "+00:00"; a time the page gives without an offset stays without one). When none reads, htmldate
 reads the page ("Jan 17, 2025" in a <time>, "01/07/16" in a byline line); a site rule's date, which is text
-from the page, is read as ISO or else as free text. When a page states a publication and a later update but
-shows its readers only the update ("Last updated: Aug 19, 2025"), the update is the date it is published
-under, as a reader would read it.
+from the page, is read as ISO or else as free text. A structured date the page never shows its readers gives
+way to the day written by its headline ("Last updated: Aug 19, 2025" when that is the only one shown).
 """
 
 from __future__ import annotations

@@ -74,6 +74,8 @@ def reveal_streamed_segments(root: HtmlElement) -> None:
     for segment, place in parts:  # in the scripts' order, as a browser runs them
         if prose_of(segment) < STREAMED_PROSE_CHARS or place.getparent() is None or segment.getparent() is None:
             continue  # a late carousel or widget stays hidden, as clutter is
+        if any(ancestor is segment for ancestor in place.iterancestors()):
+            continue  # a part streamed into itself: a page's mistake or a trap, not a browser's move
         if segment.text and segment.text.strip():
             _add_text_before(place, segment.text)
         for child in list(segment):
