@@ -47,9 +47,21 @@ LD_DATES = ('<script type="application/ld+json">{"@type": "Article", "headline":
             '"datePublished": "2024-04-10", "dateModified": "2025-09-04"}</script>')
 
 
-def test_a_page_showing_only_its_update_is_published_on_that_day():
-    meta = meta_of(LD_DATES, "<p>By Jo Roe · Last updated: Sep 4, 2025</p><p>The story.</p>")
+def test_a_page_showing_another_day_than_its_field_is_published_on_the_shown_day():
+    meta = meta_of(LD_DATES, "<p>By Jo Roe · Sep 4, 2025 · 4 min read</p><p>The story.</p>")
     assert (meta.published_time, meta.modified_time) == ("2025-09-04", "2025-09-04")
+
+
+@pytest.mark.parametrize("label", ["Last updated:", "Updated", "Updated on", "Modified"])
+def test_a_shown_update_is_not_the_publication(label):
+    meta = meta_of(LD_DATES, f"<p>By Jo Roe · {label} Sep 4, 2025</p><p>The story.</p>")
+    assert (meta.published_time, meta.modified_time) == ("2024-04-10", "2025-09-04")
+
+
+def test_json_ld_publication_comes_before_the_meta_tag():
+    """Readability.js's order: the JSON-LD article's own date over a template's <meta>."""
+    head = '<meta property="article:published_time" content="2024-04-12T10:00:00Z">' + LD_DATES
+    assert meta_of(head, "<p>No date shown here.</p>").published_time == "2024-04-10"
 
 
 @pytest.mark.parametrize("shown", ["Published April 10, 2024 · Updated Sep 4, 2025", "No date shown here."])
@@ -63,9 +75,34 @@ def test_a_date_under_the_headline_is_read_when_no_field_has_one():
     assert meta.published_time == "2025-12-12"
 
 
+def test_the_title_finds_the_date_when_the_h1_is_a_sections():
+    page = ("<html><head><title>Advent of Code, week 2</title></head><body><p>A blog</p><h2>Advent of Code, week 2"
+            "</h2><p>20 December 2025</p><p>" + "The puzzles went well. " * 30 + "</p><h1>Conclusions</h1>"
+            "<p>Good fun.</p></body></html>")
+    assert read_metadata(lxml.html.document_fromstring(page), URL).published_time == "2025-12-20"
+
+
+def test_a_posters_join_date_is_not_the_threads():
+    meta = meta_of(body="<p>Outer Senator Posts: 4032 Founded: Dec 11, 2021</p><p>Reply with quote</p>")
+    assert meta.published_time is None
+
+
+def test_a_day_labelled_published_replaces_a_field_the_page_never_shows():
+    story = "<p>" + "The story goes on. " * 40 + "</p><p>Published August 13, 2025</p>"
+    assert meta_of(LD_DATES, story).published_time == "2025-08-13"
+
+
 def test_a_date_far_from_the_headline_is_not_the_page_date():
     story = "<p>" + "The story goes on. " * 40 + "</p><p>Our sale ends Dec 12, 2025.</p>"
     assert meta_of(body=story).published_time is None
+
+
+@pytest.mark.parametrize("line, day", [("Last updated: November 13, 2025", "2025-11-13"),
+                                       ("Posted on Nov 21, 2018 Updated at Dec 10, 2025", "2018-11-21")])
+def test_a_labelled_day_anywhere_is_the_date_of_last_resort(line, day):
+    """htmldate's page search finds no date in such a line; the label says what the day is."""
+    story = "<p>" + "The story goes on. " * 40 + f"</p><p>{line}</p>"
+    assert meta_of(body=story).published_time == day
 
 
 def test_garbage_date_text_gives_none():

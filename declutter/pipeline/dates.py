@@ -4,7 +4,8 @@ Structured values (JSON-LD, <meta>, <time datetime>) are read as ISO 8601, keepi
 ("Z" becomes "+00:00"; a time the page gives without an offset stays without one). When none reads, htmldate
 reads the page ("Jan 17, 2025" in a <time>, "01/07/16" in a byline line); a site rule's date, which is text
 from the page, is read as ISO or else as free text. A structured date the page never shows its readers gives
-way to the day written by its headline ("Last updated: Aug 19, 2025" when that is the only one shown).
+way to the day written by its headline ("Aug 19, 2025 · 4 min read"), unless that day is labelled as an
+update. Last of all, a day the text labels ("Posted on Nov 21, 2018", "Last updated: November 13, 2025").
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ EARLIEST_YEAR = 1990
 FREE_TEXT_MAX = 100  # longer text is not a date field
 WRITTEN_DAY_CHARS = 30  # "Wednesday, September 17th, 2025": the day and month before the year
 BEFORE_HEADING, AFTER_HEADING = 100, 300  # characters of text around the headline where a byline's date sits
+UPDATE_LABEL = re.compile(r"(?:updated|modified|edited|revised)\W{0,3}(?:on|at)?\W{0,3}$", re.I)
+MEMBER_LABEL = re.compile(r"\b(?:joined|join date|member since|founded)\b", re.I)
+LABEL_CHARS = 30  # "Last updated on: " and what separates it from the day
+DATE_LABEL = re.compile(r"\b(?:published|posted|updated|modified)(?: on| at)?\b:?", re.I)
+PUBLISHED_LABEL = re.compile(r"\b(?:published|posted)(?: on)?\b:?", re.I)
+LABELLED_DAY_CHARS = 40  # "Wednesday, September 17th, 2025" after its label
 
 
 def _offset(text: str) -> timezone | None:
@@ -118,23 +125,48 @@ def _shows(page_text: str, iso_day: str) -> bool:
     return False
 
 
-def as_shown(published: str | None, page_text: str, headings: list[str]) -> str | None:
-    """The publication date as the page shows it to its readers: a structured date that the page's text
-    never shows (a CMS's first draft, a stale template value) gives way to the day written by the headline
-    ("Last updated: Aug 19, 2025" when that is the only one)."""
+def as_shown(published: str | None, page_text: str, headlines: list[str]) -> str | None:
+    """The publication date as the page shows it to its readers. A structured date that the page's text never
+    shows (a CMS's first draft, a stale template value) gives way to the day written by the headline ("Aug 19,
+    2025 · 4 min read"), else to a day labelled "Published" anywhere; but not to a day labelled as the page's
+    update ("Updated Jul 24, 2018"): that is the modification date, and the field knows when the page came out.
+    `headlines`: the page's <h1> and its title, tried in turn (a blog's <h1> may be a section's)."""
     if published and _shows(page_text, published):
         return published
-    if near := near_heading(page_text, headings):
-        return published if published and published[:10] == near else near  # the field keeps its time
-    return published
+    for headline in headlines:
+        window = _by_headline(page_text, headline)
+        if near := _day_in(window):
+            if published and (published[:10] == near or _labelled_update(window, near)):
+                return published  # the field keeps its time
+            return near
+    return published and (labelled(page_text, PUBLISHED_LABEL) or published)
 
 
-def near_heading(page_text: str, headings: list[str]) -> str | None:
-    """The day written just under (or above) the page's headline in its text, "Dec 12, 2025 · 4 min read",
-    read by htmldate's free-text patterns: the date a reader sees where there is no date field."""
-    start = page_text.find(headings[0]) if headings else -1
+def labelled(page_text: str, labels: re.Pattern = DATE_LABEL) -> str | None:
+    """The first day the text labels as its publication or update ("Posted on Nov 21, 2018", "Last updated:
+    November 13, 2025"), wherever it sits: the date of last resort, when nothing else gave one."""
+    for label in labels.finditer(page_text):
+        if found := _day_in(page_text[label.end():label.end() + LABELLED_DAY_CHARS]):
+            return found
+    return None
+
+
+def _by_headline(page_text: str, headline: str) -> str:
+    """The text just above and under the headline, where a byline line gives its date; in a forum thread, up
+    to the first poster's "Joined"/"Founded" line, whose day is the member's, not the page's."""
+    start = page_text.find(headline)
     if start < 0:
-        return None
-    window = page_text[max(0, start - BEFORE_HEADING):start + len(headings[0]) + AFTER_HEADING]
-    found = htmldate_extractors.regex_parse(window)
+        return ""
+    return MEMBER_LABEL.split(page_text[max(0, start - BEFORE_HEADING):start + len(headline) + AFTER_HEADING], 1)[0]
+
+
+def _day_in(text: str) -> str | None:
+    """The first day written in `text` ("Dec 12, 2025", "12 December 2025"), read by htmldate's patterns."""
+    found = htmldate_extractors.regex_parse(text) if text else None
     return parse_iso(found.date().isoformat()) if found else None
+
+
+def _labelled_update(window: str, iso_day: str) -> bool:
+    """Whether the day is written in `window` right after an update label ("Last updated:", "Updated on")."""
+    found = _written_forms(iso_day).search(window)
+    return bool(found and UPDATE_LABEL.search(window, max(0, found.start() - LABEL_CHARS), found.start()))

@@ -414,15 +414,17 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
                 meta.get("sailthru.author"), meta.get("dc.creator"))
     brands = {_words(site_name), *map(_words, ld.get("site_names", ())), *_host_labels(url)} - {""}
     published = dates.first_iso(
-        meta.get("article:published_time"), ld.get("published_time"), meta.get("datepublished"), meta.get("date"),
+        ld.get("published_time"), meta.get("article:published_time"), meta.get("datepublished"), meta.get("date"),
         meta.get("dc.date"), meta.get("dc.date.issued"), meta.get("publish-date"), meta.get("parsely-pub-date"),
         meta.get("sailthru.date"), *FIRST_TIME(root))
     modified = dates.first_iso(
         meta.get("article:modified_time"), ld.get("modified_time"), meta.get("og:updated_time"),
         meta.get("datemodified"), meta.get("dc.date.modified"), meta.get("last-modified"))
-    published = (dates.as_shown(published, " ".join(" ".join(SHOWN_TEXT(root)).split()), h1s)
-                 or dates.from_page(root, url, original=True))  # htmldate, the costliest, last
+    shown_text = " ".join(" ".join(SHOWN_TEXT(root)).split())
     clean_title = _headline(strip_site_suffix(_unescaped(title), site_name, headings), h1s, site_name, url)
+    published = (dates.as_shown(published, shown_text, h1s[:1] + [clean_title] if clean_title else h1s[:1])
+                 or dates.from_page(root, url, original=True)  # htmldate, the costliest, last
+                 or dates.labelled(shown_text))
     return Metadata(
         title=clean_title,
         byline=_byline(root, declared, ld.get("author_companies", ()), brands, clean_title),
