@@ -4,9 +4,10 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from helpers import ARTICLE_PARAGRAPHS, article_page
 
 from declutter.errors import BadInput
-from declutter.pipeline import decode, postclean, score
+from declutter.pipeline import decode, extract, postclean, score, second_opinion
 from declutter.pipeline.metadata import read_metadata, strip_site_suffix
 from declutter.pipeline.models import Article
 from declutter.pipeline.options import Options
@@ -153,6 +154,39 @@ def test_plain_text_keeps_paragraphs_and_preformatted_code():
     text = postclean.plain_text(fragment("<p>one\n  two <b>three</b></p><pre>  a = 1\n    b = 2</pre>"
                                          "<ul><li>first</li><li>second</li></ul><p>x<br>y</p>"))
     assert text == "one two three\n\n  a = 1\n    b = 2\n\nfirst\n\nsecond\n\nx\ny"
+
+
+def test_plain_text_numbers_ordered_list_items_as_a_browser_does():
+    text = postclean.plain_text(fragment('<ol start="3"><li>Preheat<ol><li>the oven</li></ol></li>'
+                                         '<li value="9"><p>Bake</p></li><li><img src="x.png"></li><li>Serve</li>'
+                                         '</ol><ul><li>a tip</li></ul>'))
+    assert text == "3. Preheat\n\n1. the oven\n\n9. Bake\n\n11. Serve\n\na tip"
+
+
+STEPS = ["Mix the flour with the water and the salt until the dough no longer sticks to the bowl.",
+         "Leave the dough to rest under a damp cloth for an hour, somewhere warm and out of the draught.",
+         "Bake the loaf for forty minutes, until it sounds hollow when you knock on its underside."]
+
+
+def test_an_item_removed_as_clutter_leaves_the_page_numbers_of_the_others():
+    items = f"<li>{STEPS[0]}</li><li class='advertisement'>Sponsored: buy our oven</li><li>{STEPS[1]}</li>"
+    text = extract(article_page(inside=f"<ol>{items}<li>{STEPS[2]}</li></ol>")).text
+    assert f"1. {STEPS[0]}" in text and f"3. {STEPS[1]}" in text and f"4. {STEPS[2]}" in text
+    assert "Sponsored" not in text
+
+
+def test_trafilaturas_lists_are_numbered_again_when_they_were_the_pages():
+    root = decode.parse(article_page(inside="<ol start='2'>" + "".join(f"<li>{s}</li>" for s in STEPS) + "</ol>"
+                                     "<ul><li>A tip: use rye flour for a darker crumb and a sourer taste.</li></ul>"))
+    postclean.keep_item_numbers(root)
+    container = second_opinion.extract_container(root, "https://news.example/bread")
+    assert [item.get("value") for item in container.find(".//ol")] == ["2", "3", "4"]
+    assert container.find(".//ul/li") is not None
+
+
+def test_a_list_item_is_no_container_its_list_is():
+    page = f"<html><body><ol><li><p>{ARTICLE_PARAGRAPHS[0]}</p><p>{ARTICLE_PARAGRAPHS[1]}</p></li></ol></body></html>"
+    assert extract(page).text.startswith(f"1. {ARTICLE_PARAGRAPHS[0]}")
 
 
 def test_reading_time_counts_cjk_characters():

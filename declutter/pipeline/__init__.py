@@ -56,6 +56,7 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     meta = read_metadata(root, url)                               # before scripts go: JSON-LD lives in them
     meta = site.metadata(meta, root)                              # the rule's title, author, date
     postclean.reveal_lazy_images(root)                            # before scoring, which drops <noscript>
+    postclean.keep_item_numbers(root)                             # before clutter leaves gaps in a list
     regions.reveal_noscript_content(root)                         # what a script-less browser shows
     regions.reveal_streamed_segments(root)                        # and what a browser's scripts move into place
     regions.unwrap_content_forms(root)                            # a form around the content is no control

@@ -180,15 +180,49 @@ def tidy(container: HtmlElement, url: str | None, title: str | None, byline: str
     _drop_empty(container)
 
 
+def keep_item_numbers(root: HtmlElement) -> None:
+    """Writes each <ol> item's number as the page shows it into the item (`value`): items removed later as
+    clutter then leave the others' numbers as the page had them ("see step 4" still finds step 4)."""
+    for ordered in root.iter("ol"):
+        for item, number in _item_numbers(ordered).items():
+            item.set("value", str(number))
+
+
+def _item_numbers(ordered: HtmlElement) -> dict:
+    """The number a browser shows before each item of an <ol>: from its `start`, or an item's `value`, counting
+    down when `reversed`."""
+    items = list(ordered.iterchildren("li"))
+    step = -1 if ordered.get("reversed") is not None else 1
+    numbers, number = {}, _integer(ordered.get("start"), len(items) if step < 0 else 1)
+    for item in items:
+        number = _integer(item.get("value"), number)
+        numbers[item] = number
+        number += step
+    return numbers
+
+
+def _integer(value: str | None, default: int) -> int:
+    try:
+        return int((value or "").strip())
+    except ValueError:
+        return default
+
+
 class _TextWriter:
-    """Collects paragraphs: inline text is folded into lines, blocks end paragraphs, <pre> stays verbatim."""
+    """Collects paragraphs: inline text is folded into lines, blocks end paragraphs, <pre> stays verbatim, an
+    ordered list's items keep their numbers ("1. Preheat the oven"), as a browser shows them."""
 
     def __init__(self):
         self.paragraphs: list[str] = []
         self.line: list[str] = []
         self.lines: list[str] = []
+        self.numbers: dict = {}  # <ol> items met so far -> their number
+        self.marker = ""  # an item's number, written before its first words
 
     def text(self, value: str) -> None:
+        if self.marker and value.strip():
+            self.line.append(self.marker)
+            self.marker = ""
         self.line.append(SPACES.sub(" ", value))
 
     def newline(self) -> None:
@@ -214,6 +248,8 @@ class _TextWriter:
             element, closing = stack.pop()
             tag = element.tag if isinstance(element.tag, str) else ""
             if closing:
+                if tag == "li":
+                    self.marker = ""  # an item without words shows no number either
                 if tag in BLOCK_TAGS:
                     self.end_paragraph()
                 elif tag in ("td", "th"):
@@ -230,6 +266,10 @@ class _TextWriter:
                 self.end_paragraph()
             elif tag == "br":
                 self.newline()
+            if tag == "ol":
+                self.numbers.update(_item_numbers(element))
+            elif tag == "li":
+                self.marker = f"{self.numbers[element]}. " if element in self.numbers else ""
             if element.text and tag:
                 self.text(element.text)
             stack.append((element, True))

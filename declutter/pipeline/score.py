@@ -130,6 +130,15 @@ class _TreeDocument(Document):
             if heading is not None and best not in heading.iterancestors():
                 segment.addprevious(heading)
 
+    def select_best_candidate(self, candidates):
+        # A list item is no article: when the best-scored block is one item of a list (paragraphs written as
+        # list items), the list holds the article, and its other items with it.
+        best = super().select_best_candidate(candidates)
+        parent = best["elem"].getparent() if best is not None and best["elem"].tag == "li" else None
+        if parent is not None and parent.tag in ("ol", "ul"):
+            return candidates.get(parent) or {"content_score": best["content_score"], "elem": parent}
+        return best
+
     def get_article(self, candidates, best_candidate, html_partial=False):
         # Readability.js's sibling bonus, which readability-lxml lacks: a sibling of the best block with the
         # same class (an intro in its own "richtext" block before the body's) is part of the same text.

@@ -9,9 +9,11 @@ benchmark) walks the whole main region instead; this module is the only importer
 from __future__ import annotations
 
 import logging
+import re
 
 import lxml.html
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 
 from ..text import element_length
@@ -21,6 +23,7 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 def extract_container(untouched: HtmlElement, url: str | None) -> HtmlElement | None:
     """trafilatura's content of the page as a <div>, or None. `untouched` is consumed: trafilatura edits it."""
+    numbers = _ordered_item_numbers(untouched)
     try:
         markup = trafilatura.extract(untouched, url=url, output_format="html", include_comments=False,
                                      include_tables=True, include_links=True, include_images=True)
@@ -33,7 +36,34 @@ def extract_container(untouched: HtmlElement, url: str | None) -> HtmlElement | 
         return None
     body.tag = "div"
     _drop_link_lists(body)
+    _restore_ordered_lists(body, numbers)
     return body
+
+
+SHOWN_WORDS = etree.XPath(".//text()[not(ancestor::style or ancestor::script)]")
+WORD = re.compile(r"\w+")
+
+
+def _folded(element: HtmlElement) -> str:
+    """An item's words, which trafilatura keeps while it respaces the text and drops inline styles."""
+    return " ".join(WORD.findall(" ".join(SHOWN_WORDS(element))))
+
+
+def _ordered_item_numbers(page: HtmlElement) -> dict:
+    """The page's numbered list items, by their text: their number (`value`, see postclean.keep_item_numbers)."""
+    return {_folded(item): item.get("value") for item in page.xpath("//ol/li[@value]")}
+
+
+def _restore_ordered_lists(container: HtmlElement, numbers: dict) -> None:
+    """trafilatura writes every list as <ul>: a list whose items are all the page's numbered items is an <ol>
+    again, each item with its number."""
+    for block in container.iter("ul"):
+        items = block.findall("li")
+        values = [numbers.get(_folded(item)) for item in items]
+        if items and all(values):
+            block.tag = "ol"
+            for item, value in zip(items, values, strict=True):
+                item.set("value", value)
 
 
 LINK_LIST_SHARE = 0.8  # a list whose text is this much link text is a list of other pages: "related", "popular"
