@@ -96,6 +96,19 @@ def test_a_side_note_written_as_prose_stays_and_a_rail_of_links_goes():
     assert "stone footings" in text and "Ferry fares" not in text
 
 
+SHEET = ("<p>The Arrival mug is thrown by hand in our harbour workshop from a dark stoneware clay, glazed in "
+         "two coats and fired twice, so that no two mugs are quite alike and each one keeps its warmth.</p>")
+
+
+@pytest.mark.parametrize("sheet, kept", [
+    (f"<div role='dialog' aria-modal='false'><h3>Description</h3>{SHEET}</div>", True),
+    (f"<div role='dialog' aria-modal='true'><h3>Description</h3>{SHEET}</div>", False),
+    (f"<div role='dialog' aria-modal='false'>{SHEET}<input name='email'></div>", False),
+], ids=["a-sheet-beside-the-text", "a-modal-pop-up", "a-form"])
+def test_a_dialog_that_is_a_sheet_of_prose_stays(sheet, kept):
+    assert ("dark stoneware clay" in text_of(article_page(inside=sheet))) is kept
+
+
 def test_a_heading_styled_as_a_header_is_no_page_header():
     """readability drops elements whose class says "header"; a heading with such a class is the text's."""
     heading = "<h2 class='styles_header__x1'>Cost and timetable</h2>"

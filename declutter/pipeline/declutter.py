@@ -168,6 +168,16 @@ def _leads_content(element: HtmlElement) -> bool:
                for h in element.iter(*HEADINGS))
 
 
+def _a_panel_of_the_page(element: HtmlElement) -> bool:
+    """A dialog that says it is not modal (aria-modal=false), inside <main>, written as prose and asking for
+    nothing: a sheet that opens beside the content (a product's description), not a pop-up over the page or
+    a form (a report form, a list picker)."""
+    return ((element.get("aria-modal") or "").strip().lower() == "false"
+            and any(a.tag == "main" for a in element.iterancestors())
+            and next(element.iter("input", "select", "textarea"), None) is None
+            and any(visible_length(p.text_content()) >= NOTE_PARAGRAPH_CHARS for p in element.iter("p")))
+
+
 def _a_note_of_the_text(element: HtmlElement) -> bool:
     """An <aside> in an article that is written as prose (an author's side note, a box of background), not
     a rail of links: inside <article> or <main>, with paragraphs of running text."""
@@ -191,7 +201,7 @@ def _selector_match(element: HtmlElement, rules: GenericRules) -> tuple[str, str
             element.tag == "aside" and _a_note_of_the_text(element)):
         return tag_group, element.tag
     role = element.get("role")
-    if role and role.strip().lower() in rules.group_of_role:
+    if role and role.strip().lower() in rules.group_of_role and not _a_panel_of_the_page(element):
         return rules.group_of_role[role.strip().lower()], f"[role={role.strip().lower()}]"
     found = _word_match(element.get("class")) or _word_match(element.get("aria-label"))
     if not found and "-" in element.tag:  # a custom element says what it is: <related-articles>, <ad-slot>
