@@ -38,8 +38,11 @@ def test_the_article_survives_untouched():
      "and lives by the old fish market with two cats.</p></div></div>", "two cats"),
     ("<section><h2>Customers also bought</h2><p>Harbour mug: a stoneware mug with the promenade printed on it, "
      "twelve euros.</p></section>", "Harbour mug"),
+    ("<div><a href='/members/jo'>View Public Profile</a></div><div><a href='/search?u=2'>Find More Posts by jo"
+     "</a></div>", "Public Profile"),
 ], ids=["app-box", "also-read", "ad-label", "newsletter", "share-bar", "ai-toolbar", "paywall", "page-chrome",
-        "shop-controls", "affiliate-note", "ask-ai-box", "author-box", "shop-recommendations"])
+        "shop-controls", "affiliate-note", "ask-ai-box", "author-box", "shop-recommendations",
+        "poster-links"])
 def test_clutter_between_paragraphs_goes_and_the_paragraphs_stay(clutter, gone):
     text = text_of(article_page(inside=clutter))
     assert gone.lower() not in text.lower()

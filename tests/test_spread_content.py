@@ -45,10 +45,10 @@ POSTS = [
 ]
 
 
-def forum_page() -> str:
+def forum_page(stats: str = "") -> str:
     posts = "".join(
         "<div class='comment' itemscope itemtype='https://schema.org/Comment'>"
-        f"<span class='author'>{who}</span><p>{text}</p></div>" for who, text in POSTS)
+        f"<span class='author'>{who}</span>{stats}<p>{text}</p></div>" for who, text in POSTS)
     return ("<html><head><title>Battery life? - Gadget forum</title></head><body>"
             "<nav><a href='/'>Forum</a> <a href='/new'>New posts</a></nav>"
             "<div itemscope itemtype='https://schema.org/DiscussionForumPosting'>"
@@ -60,6 +60,14 @@ def test_a_forum_thread_is_all_of_its_posts_with_their_authors():
     text = extract(forum_page(), url="https://forum.example/t/battery-life/42").text
     for who, post in POSTS:
         assert who in text and post in text
+
+
+def test_a_posters_stats_go_and_the_poster_stays():
+    stats = ("<div class='message-userExtras'><dl><dt>Posts</dt><dd>6,696</dd></dl><dl><dt>Location</dt>"
+             "<dd>Kansas City, MO</dd></dl></div>")
+    text = extract(forum_page(stats), url="https://forum.example/t/battery-life/42").text
+    assert "Kansas City" not in text and "6,696" not in text
+    assert all(who in text and post in text for who, post in POSTS)
 
 
 def test_a_page_of_comment_posts_is_a_thread_too():
