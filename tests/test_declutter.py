@@ -112,6 +112,13 @@ def test_a_dialog_that_is_a_sheet_of_prose_stays(sheet, kept):
     assert ("dark stoneware clay" in text_of(article_page(inside=sheet))) is kept
 
 
+def test_a_paragraph_set_in_a_styled_span_stays():
+    """readability drops elements whose class says "menu"; a span that styles a paragraph's words is text."""
+    styled = ("<p><span class='contextmenu Quotation'>Bay laurel is a great evergreen shrub with scented foliage, "
+              "which can be used in the kitchen as well as in arrangements.</span></p>")
+    assert "Bay laurel is a great evergreen shrub" in text_of(article_page(inside=styled))
+
+
 def test_a_heading_styled_as_a_header_is_no_page_header():
     """readability drops elements whose class says "header"; a heading with such a class is the text's."""
     heading = "<h2 class='styles_header__x1'>Cost and timetable</h2>"

@@ -71,11 +71,13 @@ class _TreeDocument(Document):
         return super().class_weight(e)
 
     def remove_unlikely_candidates(self):
-        # Its class/id word list also drops quoted tweets, figures and tables ("twitter", "media"...) and
-        # headings styled as "header"; the clutter rules already ran, so content elements are spared here.
+        # Its class/id word list also drops quoted tweets, figures and tables ("twitter", "media"...), headings
+        # styled as "header" and styled words of a paragraph; the clutter rules already ran, so content
+        # elements are spared here.
         for elem in self.html.findall(".//*"):
             names = f"{elem.get('class', '')} {elem.get('id', '')}"
             if (len(names) > 2 and elem.tag not in SPARED and UNLIKELY.search(names) and not LIKELY.search(names)
+                    and not _words_of_a_paragraph(elem)
                     and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code | ancestor::blockquote | "
                                        "ancestor::figure | ancestor::table")
                     and not elem.xpath("descendant-or-self::main | descendant-or-self::article | "
@@ -153,6 +155,13 @@ class _TreeDocument(Document):
 
     def get_clean_html(self):
         return _Chosen(self.html)
+
+
+def _words_of_a_paragraph(element: HtmlElement) -> bool:
+    """An inline element in a paragraph ("<p><span class='contextmenu Quotation'>...") is words of its text,
+    whatever its class says."""
+    parent = element.getparent()
+    return element.tag in INLINE_TAGS and parent is not None and parent.tag == "p"
 
 
 def _without_id(element: HtmlElement) -> HtmlElement:
