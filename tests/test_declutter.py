@@ -1,9 +1,10 @@
 """Clutter rules on small pages: what goes, what stays, and the backup."""
 
+import lxml.html
 import pytest
 from helpers import ARTICLE_PARAGRAPHS, article_page
 
-from declutter.pipeline import Options, extract
+from declutter.pipeline import Options, extract, score
 from declutter.rules.generic import RuleError, generic_rules, parse_rules
 
 
@@ -117,6 +118,17 @@ def test_a_paragraph_set_in_a_styled_span_stays():
     styled = ("<p><span class='contextmenu Quotation'>Bay laurel is a great evergreen shrub with scented foliage, "
               "which can be used in the kitchen as well as in arrangements.</span></p>")
     assert "Bay laurel is a great evergreen shrub" in text_of(article_page(inside=styled))
+
+
+def test_a_block_of_prose_whose_class_says_sidebar_stays():
+    """readability drops blocks whose class says "sidebar" or "header"; one of running text is the article's
+    (a blog theme's "with-sidebar-layout" around the post)."""
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+    page = (f"<html><body><div class='with-sidebar-layout'><div>{body}</div></div>"
+            f"<div class='teaser'><p>{'A walk along the old harbour wall at dawn, with coffee. ' * 6}</p></div>"
+            "</body></html>")
+    container = score.best_container(lxml.html.document_fromstring(page))
+    assert all(p in container.text_content() for p in ARTICLE_PARAGRAPHS)
 
 
 def test_a_heading_styled_as_a_header_is_no_page_header():

@@ -5,18 +5,20 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from itertools import islice
 
 from lxml.html import HtmlElement, fragment_fromstring
 from readability import Document
 from readability.readability import REGEXES, Unparseable
 
 from ..rules.generic import names_text
-from ..text import fold, folded_length, readable_length
+from ..text import fold, folded_length, readable_length, visible_length
 
 SPARED = frozenset({"html", "body", "blockquote", "figure", "table", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
 UNLIKELY = REGEXES["unlikelyCandidatesRe"]
 LIKELY = REGEXES["okMaybeItsACandidateRe"]
 COMMENT_WORD = re.compile(r"comment|reply|post|answer|discuss", re.I)
+DISCUSSION_WORD = re.compile(r"comment|disqus|community|remark|shoutbox", re.I)  # readers' words, not the text
 BLOCK_TAG = REGEXES["divToPElementsRe"]  # "<(blockquote|dl|div|img|ol|p|pre|table|ul)": a prefix of the name
 BLOCK_TAG_STARTS = tuple(BLOCK_TAG.pattern[2:-1].split("|"))
 INLINE_TAGS = frozenset({"a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u"})
@@ -78,6 +80,7 @@ class _TreeDocument(Document):
             names = f"{elem.get('class', '')} {elem.get('id', '')}"
             if (len(names) > 2 and elem.tag not in SPARED and UNLIKELY.search(names) and not LIKELY.search(names)
                     and not _words_of_a_paragraph(elem)
+                    and not (_holds_prose(elem) and not DISCUSSION_WORD.search(names))
                     and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code | ancestor::blockquote | "
                                        "ancestor::figure | ancestor::table")
                     and not elem.xpath("descendant-or-self::main | descendant-or-self::article | "
@@ -155,6 +158,14 @@ class _TreeDocument(Document):
 
     def get_clean_html(self):
         return _Chosen(self.html)
+
+
+PROSE_PARAGRAPH_CHARS, PROSE_PARAGRAPHS = 150, 3
+
+
+def _holds_prose(element: HtmlElement) -> bool:
+    long = (p for p in element.iter("p") if visible_length(p.text_content()) >= PROSE_PARAGRAPH_CHARS)
+    return sum(1 for _ in islice(long, PROSE_PARAGRAPHS)) >= PROSE_PARAGRAPHS
 
 
 def _words_of_a_paragraph(element: HtmlElement) -> bool:
