@@ -120,11 +120,16 @@ def test_a_paragraph_set_in_a_styled_span_stays():
     assert "Bay laurel is a great evergreen shrub" in text_of(article_page(inside=styled))
 
 
-def test_a_block_of_prose_whose_class_says_sidebar_stays():
-    """readability drops blocks whose class says "sidebar" or "header"; one of running text is the article's
-    (a blog theme's "with-sidebar-layout" around the post)."""
+@pytest.mark.parametrize("wrapper, heading", [
+    ("<div class='with-sidebar-layout'>", ""),
+    ("<section id='respond-to-reader-comments'>", "<h2>Respond to reader comments</h2>"),
+], ids=["class-says-sidebar", "id-is-its-headings-words"])
+def test_a_block_of_prose_readability_calls_unlikely_stays(wrapper, heading):
+    """readability drops blocks whose class or id says "sidebar", "header" or "comment"; one of running text
+    (a blog theme's "with-sidebar-layout"), or one whose id is made from its heading, is the article's."""
     body = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
-    page = (f"<html><body><div class='with-sidebar-layout'><div>{body}</div></div>"
+    closing = "</" + wrapper[1:wrapper.index(" ")] + ">"
+    page = (f"<html><body>{wrapper}{heading}<div>{body}</div>{closing}"
             f"<div class='teaser'><p>{'A walk along the old harbour wall at dawn, with coffee. ' * 6}</p></div>"
             "</body></html>")
     container = score.best_container(lxml.html.document_fromstring(page))

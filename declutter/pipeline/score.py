@@ -74,10 +74,10 @@ class _TreeDocument(Document):
 
     def remove_unlikely_candidates(self):
         # Its class/id word list also drops quoted tweets, figures and tables ("twitter", "media"...), headings
-        # styled as "header" and styled words of a paragraph; the clutter rules already ran, so content
-        # elements are spared here.
+        # styled as "header", styled words of a paragraph and sections whose id is their heading's words; the
+        # clutter rules already ran, so content elements are spared here.
         for elem in self.html.findall(".//*"):
-            names = f"{elem.get('class', '')} {elem.get('id', '')}"
+            names = f"{elem.get('class', '')} {_own_id(elem)}"
             if (len(names) > 2 and elem.tag not in SPARED and UNLIKELY.search(names) and not LIKELY.search(names)
                     and not _words_of_a_paragraph(elem)
                     and not (_holds_prose(elem) and not DISCUSSION_WORD.search(names))
@@ -166,6 +166,14 @@ PROSE_PARAGRAPH_CHARS, PROSE_PARAGRAPHS = 150, 3
 def _holds_prose(element: HtmlElement) -> bool:
     long = (p for p in element.iter("p") if visible_length(p.text_content()) >= PROSE_PARAGRAPH_CHARS)
     return sum(1 for _ in islice(long, PROSE_PARAGRAPHS)) >= PROSE_PARAGRAPHS
+
+
+def _own_id(element: HtmlElement) -> str:
+    """The element's id, unless it is made from the words of its first heading ("respond-to-review-comments"
+    for a section headed "Respond to review comments"): that names the text, not a kind of block."""
+    element_id = element.get("id", "")
+    heading = next(element.iter(*HEADINGS), None) if element_id else None
+    return "" if heading is not None and names_text(element_id, heading.text_content()) else element_id
 
 
 def _words_of_a_paragraph(element: HtmlElement) -> bool:
