@@ -206,11 +206,14 @@ def test_hidden_elements_go():
     assert "Hidden promo" not in text and "Decorative bit" not in text and "Secret bit" not in text
 
 
-def test_closed_folds_stay_a_reader_opens_them():
-    """The hidden attribute closes tabs, accordions and "read more" folds: their text is the page's."""
-    page = article_page(inside="<button aria-controls='specs'>Specifications</button><div id='specs' hidden>"
+@pytest.mark.parametrize("closed", ["hidden", "hidden aria-hidden='true'", "style='display: none'"])
+def test_closed_folds_stay_a_reader_opens_them(closed):
+    """hidden, aria-hidden and display:none close tabs, accordions and "read more" folds: their text is the
+    page's when a control on the page opens them."""
+    page = article_page(inside=f"<button aria-controls='specs'>Specifications</button><div id='specs' {closed}>"
                                "<p>Weight: 1.2 kg, width 30 cm, made of recycled aluminium.</p></div>"
-                               "<div role='tabpanel' hidden><p>Care: wipe with a damp cloth, never bleach.</p></div>")
+                               f"<div role='tabpanel' {closed}><p>Care: wipe with a damp cloth, never bleach.</p>"
+                               "</div>")
     text = text_of(page)
     assert "Weight: 1.2 kg" in text and "Care: wipe" in text
 

@@ -143,7 +143,9 @@ def _holding_most_paragraphs(body: HtmlElement, lengths: dict, marked: dict) -> 
 def _hidden(element: HtmlElement, openable: frozenset) -> str | None:
     # A closed tab, accordion or "read more" fold (a tab panel, or what a control on the page opens) is the
     # page's content: product specifications, FAQ answers, documentation variants. A reader opens them all.
-    if element.get("hidden") is not None and element.get("role") != "tabpanel" and element.get("id") not in openable:
+    if element.get("role") == "tabpanel" or element.get("id") in openable:
+        return None
+    if element.get("hidden") is not None:
         return "[hidden]"
     if (element.get("aria-hidden") or "").strip().lower() == "true":
         return "[aria-hidden=true]"
