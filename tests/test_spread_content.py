@@ -204,3 +204,12 @@ def test_a_part_streamed_into_itself_is_left_where_it_is():
             f"<p>{SECTIONS[0][1]}</p></main><div hidden id='S:0'><div><template id='B:0'></template></div>{prose}"
             "</div><script>$RC(\"B:0\",\"S:0\")</script></body></html>")
     assert SECTIONS[0][1] in extract(page, url="https://docs.example/start").text
+
+
+def test_an_faqs_questions_written_as_buttons_stay_with_their_answers():
+    faq = ("<h2>Questions</h2><div class='accordion'><button aria-expanded='false' aria-controls='a1'>"
+           "Do I need to book a tour in advance?</button><div id='a1' hidden><p>No, but groups of more than ten "
+           "should call a day ahead.</p></div><button aria-expanded='false'>Menu</button></div>")
+    text = extract(docs_page(faq), url="https://docs.example/start").text
+    assert "Do I need to book a tour in advance?" in text and "groups of more than ten" in text
+    assert "Menu" not in text

@@ -60,6 +60,7 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     regions.reveal_noscript_content(root)                         # what a script-less browser shows
     regions.reveal_streamed_segments(root)                        # and what a browser's scripts move into place
     regions.unwrap_content_forms(root)                            # a form around the content is no control
+    regions.name_fold_headings(root)                              # nor an FAQ's question that opens its answer
     discussion = regions.discussion_kind(meta.kinds)              # a forum thread's posts are its content
     untouched = None if regions.is_article(meta.kinds) else copy.deepcopy(root)  # for the choice: pages, not articles
     marks = site.strip_marks(root) + corrections.remove_marks(root, options.remove)  # the site's, the reader's

@@ -14,6 +14,8 @@ from lxml.html import HtmlElement
 from ..text import element_length
 
 FORM_CONTENT_CHARS = 1000  # a <form> with more text than this wraps content; a search or login box has little
+FOLD_HEADING_TAG = "h3"
+QUESTION_MARKS = ("?", "？", "؟")  # Latin, full-width (CJK) and Arabic question marks
 NOSCRIPT_MIN_CHARS = 500  # a <noscript> with this much text is the page's server-rendered content
 DISCUSSION_KINDS = frozenset({"DiscussionForumPosting", "QAPage", "SocialMediaPosting"})
 ARTICLE_KINDS = frozenset({"Article", "NewsArticle", "BlogPosting", "Report", "ReportageNewsArticle", "TechArticle",
@@ -99,6 +101,19 @@ def unwrap_content_forms(root: HtmlElement) -> None:
     for form in list(root.iter("form")):
         if _prose_length(form) > FORM_CONTENT_CHARS:
             form.drop_tag()
+
+
+def name_fold_headings(root: HtmlElement) -> None:
+    """A button that opens a fold (aria-expanded, aria-controls) and asks a question is the fold's heading
+    (an FAQ's question), not a control: it becomes one, since buttons are clutter to the clutter rules and
+    dropped whole by the sanitizer. Labels ("Menu", "Filter by brand", "Find your store") stay buttons."""
+    for button in root.xpath("//button[@aria-expanded or @aria-controls]"):
+        if button.text_content().rstrip().endswith(QUESTION_MARKS):
+            opens = button.get("aria-controls")
+            button.tag = FOLD_HEADING_TAG
+            button.attrib.clear()
+            if opens:
+                button.set("aria-controls", opens)  # its answer is still a fold a reader opens
 
 
 def _prose_length(form: HtmlElement) -> int:
