@@ -136,6 +136,15 @@ def test_a_block_of_prose_readability_calls_unlikely_stays(wrapper, heading):
     assert all(p in container.text_content() for p in ARTICLE_PARAGRAPHS)
 
 
+@pytest.mark.parametrize("aside", [
+    "<aside role='doc-footnote'><p>1. The council's figures, published in its spring budget.</p></aside>",
+    "<aside><figure><img src='/pier.jpg'><figcaption>The council's figures: the old pier in 1900.</figcaption>"
+    "</figure></aside>",
+], ids=["footnote", "side-figure"])
+def test_an_aside_of_the_text_stays(aside):
+    assert "The council's figures" in text_of(article_page(inside=aside))
+
+
 def test_a_heading_styled_as_a_header_is_no_page_header():
     """readability drops elements whose class says "header"; a heading with such a class is the text's."""
     heading = "<h2 class='styles_header__x1'>Cost and timetable</h2>"

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from ..rules.generic import GenericRules, class_words, generic_rules, names_text, normalize_text
@@ -33,6 +34,7 @@ BACKUP_KEEP_SHARE = 0.1  # rules that would leave less than this share of the te
 BACKUP_KEEP_CHARS = 150
 LIST_OUTWEIGHS = 3  # prose list items must outweigh the best paragraphs this many times to be the article
 NOTE_PARAGRAPH_CHARS, NOTE_PARAGRAPHS = 150, 2  # an <aside> with two paragraphs this long is a note of the text
+FOOTNOTES = etree.XPath("descendant-or-self::*[@role='doc-footnote' or @role='doc-endnotes' or @role='doc-endnote']")
 MOST_PARAGRAPHS = 0.6  # a marked element holding this share of the page's paragraphs is kept
 # On a page that is not an article, these groups' class words name content as often as clutter: offers are
 # "promo", product families "related", reviews "comments"; and its hidden panels (spec tabs, carousels, FAQ
@@ -181,10 +183,15 @@ def _a_panel_of_the_page(element: HtmlElement) -> bool:
 
 
 def _a_note_of_the_text(element: HtmlElement) -> bool:
-    """An <aside> in an article that is written as prose (an author's side note, a box of background), not
-    a rail of links: inside <article> or <main>, with paragraphs of running text."""
+    """An <aside> that belongs to the text: its footnotes (DPUB-ARIA doc-footnote, doc-endnotes), or, inside
+    <article> or <main>, a side note written as prose (an author's note, a box of background) or a figure
+    with its caption; not a rail of links."""
+    if FOOTNOTES(element):
+        return True
     if not any(a.tag in ("article", "main") for a in element.iterancestors()):
         return False
+    if element.find(".//figcaption") is not None:
+        return True
     prose = [p for p in element.iter("p") if visible_length(p.text_content()) >= NOTE_PARAGRAPH_CHARS]
     return len(prose) >= NOTE_PARAGRAPHS
 
