@@ -26,6 +26,7 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 HEADING_BLOCK_CHARS = 200  # a block of one heading's text, no longer than a heading is
 HEADING_REACH = 4  # wrapper levels looked through for the heading before a segment
 SAME_CLASS_BONUS = 0.2  # of the best block's score, for a sibling of its class (Readability.js's figure)
+PROSE_PARAGRAPH_CHARS, PROSE_PARAGRAPHS = 150, 3  # a block of running text, whatever its class says
 HINT_MIN_CHARS = 500
 HINT_FACTOR = 8
 
@@ -77,9 +78,8 @@ class _TreeDocument(Document):
         # styled as "header", styled words of a paragraph and sections whose id is their heading's words; the
         # clutter rules already ran, so content elements are spared here.
         for elem in self.html.findall(".//*"):
-            names = f"{elem.get('class', '')} {_own_id(elem)}"
-            if (len(names) > 2 and elem.tag not in SPARED and UNLIKELY.search(names) and not LIKELY.search(names)
-                    and not _words_of_a_paragraph(elem)
+            names = f"{elem.get('class', '')} {elem.get('id', '')}"
+            if (elem.tag not in SPARED and _unlikely(elem, names) and not _words_of_a_paragraph(elem)
                     and not (_holds_prose(elem) and not DISCUSSION_WORD.search(names))
                     and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code | ancestor::blockquote | "
                                        "ancestor::figure | ancestor::table")
@@ -160,20 +160,23 @@ class _TreeDocument(Document):
         return _Chosen(self.html)
 
 
-PROSE_PARAGRAPH_CHARS, PROSE_PARAGRAPHS = 150, 3
+def _unlikely(element: HtmlElement, names: str) -> bool:
+    """readability's verdict on the class and id words, with an id made from the element's first heading's
+    words ("respond-to-review-comments" for a section headed "Respond to review comments") not counted: it
+    names the text, not a kind of block. The heading is looked for only when the words matched."""
+    if len(names) <= 2 or not UNLIKELY.search(names) or LIKELY.search(names):
+        return False
+    element_id = element.get("id")
+    heading = next(element.iter(*HEADINGS), None) if element_id else None
+    if heading is not None and names_text(element_id, heading.text_content()):
+        return bool(UNLIKELY.search(element.get("class", "")))
+    return True
 
 
 def _holds_prose(element: HtmlElement) -> bool:
+    """Running text: at least three paragraphs of 150 characters."""
     long = (p for p in element.iter("p") if visible_length(p.text_content()) >= PROSE_PARAGRAPH_CHARS)
     return sum(1 for _ in islice(long, PROSE_PARAGRAPHS)) >= PROSE_PARAGRAPHS
-
-
-def _own_id(element: HtmlElement) -> str:
-    """The element's id, unless it is made from the words of its first heading ("respond-to-review-comments"
-    for a section headed "Respond to review comments"): that names the text, not a kind of block."""
-    element_id = element.get("id", "")
-    heading = next(element.iter(*HEADINGS), None) if element_id else None
-    return "" if heading is not None and names_text(element_id, heading.text_content()) else element_id
 
 
 def _words_of_a_paragraph(element: HtmlElement) -> bool:
