@@ -82,3 +82,15 @@ def test_markdown_too_deep_to_write_is_a_422(client):
     assert response.status_code in (200, 422), response.get_data(as_text=True)[:300]
     if response.status_code == 422:
         assert response.get_json()["error"]["code"] == "too_deep"
+
+
+def test_numbered_items_keep_the_pages_numbers_as_in_the_text(client):
+    items = (f"<ol start='2'><li>Mix the flour. {SENTENCE}</li><li class='advertisement'>Sponsored oven</li>"
+             f"<li>Bake the loaf. {SENTENCE}</li></ol>")
+    def reply(fmt: str) -> str:
+        response = client.post(f"/v1/extract?format={fmt}&url=https://example.com/article", data=page(items).encode(),
+                               content_type="text/html")
+        return response.get_data(as_text=True)
+
+    for written in map(reply, ("markdown", "text")):
+        assert "2. Mix the flour." in written and "4. Bake the loaf." in written and "Sponsored" not in written

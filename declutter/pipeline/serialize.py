@@ -48,6 +48,14 @@ class _MarkdownConverter(MarkdownConverter):
         self._clean_attributes(el)
         return super().convert_img(el, text, parent_tags)
 
+    def convert_li(self, el, text, parent_tags):
+        # markdownify numbers an item from its list's start and position; the number the page shows
+        # (postclean.keep_item_numbers) wins, so Markdown and text agree where an ad left a gap in a list.
+        value, parent = el.get("value"), el.parent
+        if parent is not None and parent.name == "ol" and value and value.isdigit():
+            parent["start"] = str(max(int(value) - len(el.find_previous_siblings("li")), 0))
+        return super().convert_li(el, text, parent_tags)
+
     def convert_pre(self, el, text, parent_tags):
         # A fence ends at the first line of as many backticks: make it longer than any run inside.
         block = super().convert_pre(el, text, parent_tags)
