@@ -168,6 +168,11 @@ STEPS = ["Mix the flour with the water and the salt until the dough no longer st
          "Bake the loaf for forty minutes, until it sounds hollow when you knock on its underside."]
 
 
+def test_the_excerpt_of_a_numbered_list_has_no_number():
+    text = postclean.plain_text(fragment("<ol>" + "".join(f"<li>{s}</li>" for s in STEPS) + "</ol>"))
+    assert text.startswith("1. ") and postclean.first_sentence(text) == STEPS[0]
+
+
 def test_an_item_removed_as_clutter_leaves_the_page_numbers_of_the_others():
     items = f"<li>{STEPS[0]}</li><li class='advertisement'>Sponsored: buy our oven</li><li>{STEPS[1]}</li>"
     text = extract(article_page(inside=f"<ol>{items}<li>{STEPS[2]}</li></ol>")).text

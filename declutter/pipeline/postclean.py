@@ -309,10 +309,13 @@ def _reads_as_prose(paragraph: str) -> bool:
     return words >= EXCERPT_MIN_WORDS and paragraph.rstrip(CLOSING_MARKS).endswith(SENTENCE_ENDS)
 
 
+ITEM_NUMBER = re.compile(r"^\d{1,3}\. ")  # a list item's number, as plain_text writes it
+
+
 def first_sentence(text: str, limit: int = 200) -> str | None:
     """The article's first real sentences: the first paragraph that reads as prose (else the first), cut at a
     sentence's end to fit `limit`."""
-    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    paragraphs = [ITEM_NUMBER.sub("", p.strip(), count=1) for p in text.split("\n\n") if p.strip()]
     if not paragraphs:
         return None
     first = next((p for p in paragraphs if _reads_as_prose(p)), paragraphs[0])
