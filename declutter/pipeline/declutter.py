@@ -13,7 +13,7 @@ from functools import lru_cache
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ..rules.generic import GenericRules, class_words, generic_rules, names_text, normalize_text
+from ..rules.generic import GenericRules, class_words, generic_rules, names_its_heading, normalize_text
 from ..text import visible_length
 from . import corrections, restorable
 from .models import Removal
@@ -157,12 +157,6 @@ def _hidden(element: HtmlElement, openable: frozenset) -> str | None:
     return None
 
 
-def _heading_slug(element: HtmlElement, element_id: str) -> bool:
-    """Is the id made from a heading inside the element ("sharing-with-others" for "Sharing with others")?"""
-    heading = next(element.iter(*HEADINGS), None)
-    return heading is not None and names_text(element_id, heading.text_content())
-
-
 def _leads_content(element: HtmlElement) -> bool:
     """A <header> of the article or of a section, not the site's banner: inside <article> or <main>, or
     with a heading that is not just a link."""
@@ -218,7 +212,7 @@ def _selector_match(element: HtmlElement, rules: GenericRules) -> tuple[str, str
     element_id = element.get("id")
     if not found and element_id:
         found = _word_match(element_id)
-        if found and _heading_slug(element, element_id):
+        if found and names_its_heading(element):
             found = None
     return found
 

@@ -109,11 +109,9 @@ def name_fold_headings(root: HtmlElement) -> None:
     dropped whole by the sanitizer. Labels ("Menu", "Filter by brand", "Find your store") stay buttons."""
     for button in root.xpath("//button[@aria-expanded or @aria-controls]"):
         if button.text_content().rstrip().endswith(QUESTION_MARKS):
-            opens = button.get("aria-controls")
             button.tag = FOLD_HEADING_TAG
-            button.attrib.clear()
-            if opens:
-                button.set("aria-controls", opens)  # its answer is still a fold a reader opens
+            for name in set(button.attrib) - {"aria-controls"}:  # its answer is still a fold a reader opens
+                del button.attrib[name]
 
 
 def _prose_length(form: HtmlElement) -> int:

@@ -11,7 +11,7 @@ from lxml.html import HtmlElement, fragment_fromstring
 from readability import Document
 from readability.readability import REGEXES, Unparseable
 
-from ..rules.generic import names_text
+from ..rules.generic import names_its_heading, names_text
 from ..text import fold, folded_length, readable_length, visible_length
 
 SPARED = frozenset({"html", "body", "blockquote", "figure", "table", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
@@ -166,11 +166,7 @@ def _unlikely(element: HtmlElement, names: str) -> bool:
     names the text, not a kind of block. The heading is looked for only when the words matched."""
     if len(names) <= 2 or not UNLIKELY.search(names) or LIKELY.search(names):
         return False
-    element_id = element.get("id")
-    heading = next(element.iter(*HEADINGS), None) if element_id else None
-    if heading is not None and names_text(element_id, heading.text_content()):
-        return bool(UNLIKELY.search(element.get("class", "")))
-    return True
+    return not names_its_heading(element) or bool(UNLIKELY.search(element.get("class", "")))
 
 
 def _holds_prose(element: HtmlElement) -> bool:

@@ -48,6 +48,14 @@ def names_text(identifier: str | None, text: str) -> bool:
     return len(said) > 2 and (named in said or said in named)  # "-" is no words
 
 
+def names_its_heading(element) -> bool:
+    """Is the element's id made from its first heading's words ("sharing-with-others" for a section headed
+    "Sharing with others")? Such an id names the text, not a kind of block."""
+    identifier = element.get("id")
+    heading = next(element.iter("h1", "h2", "h3", "h4", "h5", "h6"), None) if identifier else None
+    return heading is not None and names_text(identifier, heading.text_content())
+
+
 @dataclass(frozen=True)
 class PhraseGroup:
     name: str
