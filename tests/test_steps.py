@@ -130,6 +130,15 @@ def test_tidy_resolves_urls_drops_empty_nodes_and_the_repeated_title():
     assert 'srcset="https://site.example/news/i.png 1x, https://site.example/j.png 2x"' in html
 
 
+def test_an_element_of_spaces_leaves_its_spaces_between_the_words():
+    # Syntax highlighters (Pygments' class="w") write each space of a code sample as its own <span>.
+    container = fragment('<pre><span class="kn">from</span><span class="w"> </span><span class="nn">typing</span>'
+                         '<span class="w">  </span><span>import</span></pre><p><a href="/a">one</a><span> </span>'
+                         '<a href="/b">two</a></p>')
+    postclean.tidy(container, "https://site.example/a", None)
+    assert postclean.plain_text(container) == "from typing  import\n\none two"
+
+
 def test_the_lead_image_shown_above_the_body_comes_first():
     root = decode.parse('<html><body><img src="/hero.jpg" alt="Hero"><img src="/other.jpg"></body></html>')
     container = fragment("<p>Body text</p>")
@@ -211,6 +220,15 @@ def test_the_adapter_returns_readabilitys_choice_as_an_element():
     assert isinstance(container, lxml.html.HtmlElement)
     assert container.text_content().count("Sentence with words") == 20 and "Home" not in container.text_content()
     assert root.find(".//div[@id='story']") is not None  # readability scored a copy
+
+
+def test_a_short_code_sample_in_its_wrappers_stays():
+    # readability's conditional cleaning drops a <div> of under 25 characters; a code sample is content.
+    samples = ('<div class="highlight-sh"><div class="highlight"><pre>pip install flask</pre></div></div>'
+               '<div class="code"><pre><span class="kn">import</span><span class="w"> </span>flask</pre></div>')
+    page = article_page(inside=samples)
+    text = extract(page, url="https://site.example/a").text
+    assert "pip install flask" in text and "import flask" in text
 
 
 # --- sanitize -------------------------------------------------------------------------------------------------

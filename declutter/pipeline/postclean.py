@@ -125,9 +125,10 @@ def _drop_empty(container: HtmlElement) -> None:
             continue
         if element.tag in DROPPED_WITH_CONTENT:
             element.drop_tree()
-        elif not element.text_content().strip() and not any(
+        elif not (text := element.text_content()).strip() and not any(
             child.tag in KEEP_EMPTY for child in element.iter() if child is not element
         ):
+            element.tail = text + (element.tail or "")  # a space between words stays: "from</span><span> </span>"
             element.drop_tree()
 
 

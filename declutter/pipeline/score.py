@@ -156,6 +156,17 @@ class _TreeDocument(Document):
                     candidates[sibling]["content_score"] += bonus
         return super().get_article(candidates, best_candidate, html_partial)
 
+    def get_preserved_elements(self, node):
+        # readability's conditional cleaning drops a <div> of under 25 characters without an image, and most
+        # wrappers of a short code sample ("pip install flask") are one; a block whose text is all code stays.
+        allowed = super().get_preserved_elements(node)
+        for pre in node.iter("pre"):
+            for holder in pre.iterancestors():
+                if holder is node or holder in allowed or not _all_code(holder):
+                    break
+                allowed[holder] = True
+        return allowed
+
     def get_clean_html(self):
         return _Chosen(self.html)
 
@@ -180,6 +191,12 @@ def _words_of_a_paragraph(element: HtmlElement) -> bool:
     whatever its class says."""
     parent = element.getparent()
     return element.tag in INLINE_TAGS and parent is not None and parent.tag == "p"
+
+
+def _all_code(element: HtmlElement) -> bool:
+    """Is every visible character of the element inside a <pre> (a code sample with its wrappers)?"""
+    code = sum(visible_length(pre.text_content()) for pre in element.xpath(".//pre[not(ancestor::pre)]"))
+    return code > 0 and code == visible_length(element.text_content())
 
 
 def _without_id(element: HtmlElement) -> HtmlElement:
