@@ -139,6 +139,17 @@ def test_an_element_of_spaces_leaves_its_spaces_between_the_words():
     assert postclean.plain_text(container) == "from typing  import\n\none two"
 
 
+def test_items_set_apart_by_the_pages_style_get_a_space_and_split_words_do_not():
+    container = fragment('<div><span class="item">1992</span><span class="item">1h 39m</span><span class="item">R'
+                         '</span></div><p><code>U+00DF</code><code>0xC3 9F</code></p>'
+                         '<p><span class="s1">The Co</span><span class="s1">rnell network</span></p>'
+                         '<p><span class="cap">D</span><span>Data</span> <b>H</b>ello <span>漢</span><span>字</span>'
+                         'H<sub>2</sub>O</p><pre><span>a</span><span>B</span></pre>')
+    postclean.tidy(container, "https://site.example/a", None)
+    assert postclean.plain_text(container) == ("1992 1h 39m R\n\nU+00DF 0xC3 9F\n\nThe Cornell network\n\n"
+                                               "DData Hello 漢字H2O\n\naB")
+
+
 def test_the_lead_image_shown_above_the_body_comes_first():
     root = decode.parse('<html><body><img src="/hero.jpg" alt="Hero"><img src="/other.jpg"></body></html>')
     container = fragment("<p>Body text</p>")

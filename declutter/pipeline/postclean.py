@@ -7,6 +7,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
+from lxml import etree
 from lxml.html import HtmlElement
 
 from .sanitize import DROPPED_WITH_CONTENT
@@ -23,6 +24,10 @@ KEEP_EMPTY = frozenset({"img", "br", "hr", "td", "th", "tr", "col", "picture", "
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 WORD = re.compile(r"\w+")
 SPACES = re.compile(r"\s+")
+JOINED_INLINE = frozenset({"b", "i", "em", "strong", "u", "s", "mark", "small", "sup", "sub", "abbr", "q", "cite",
+                           "ruby", "rt", "rp", "wbr", "br"})  # styling of words, never an item of its own
+LAST_TEXT = etree.XPath("(.//text())[last()]")
+FIRST_TEXT = etree.XPath("(.//text())[1]")
 SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？")
 CLOSING_MARKS = "\"'”’»)] "
 SENTENCE_BREAK = re.compile(r"(?<=[.!?。！？])\s+(?=[\"“«(\[]?[^\W\d_a-z])")  # before a capital or a CJK letter
@@ -179,6 +184,34 @@ def tidy(container: HtmlElement, url: str | None, title: str | None, byline: str
     _videos_as_links(container)
     absolute_urls(container, url)
     _drop_empty(container)
+    _separate_items(container)
+
+
+
+def _separate_items(container: HtmlElement) -> None:
+    """Items that a page's style sets apart (flex rows, badges, a table's cells written as spans) touch in
+    the markup: "1992<span>1h 39m</span>" reads "19921h 39m" without the style. A space goes between two
+    sibling elements whose texts touch when the right one starts a new word: a digit or a capital. A word
+    split across elements ("The Co</span><span>rnell"), a drop cap and inline styling stay as they are."""
+    for element in container.iter():
+        following = element.getnext()
+        if (element.tail or following is None or element.tag in JOINED_INLINE or following.tag in JOINED_INLINE
+                or not isinstance(element.tag, str) or not isinstance(following.tag, str)):
+            continue
+        left, right = LAST_TEXT(element), FIRST_TEXT(following)
+        left, right = left[0][-1:] if left else "", right[0][:1] if right else ""
+        if (_spaced_script(left) and _spaced_script(right) and (right.isdigit() or right.isupper())
+                and not _drop_cap(element) and not any(a.tag == "pre" for a in element.iterancestors())):
+            element.tail = " "
+
+
+def _spaced_script(char: str) -> bool:
+    """A letter or digit of a script that writes spaces between words (not CJK, from U+2E80 on)."""
+    return char.isalnum() and char < "\u2e80"
+
+
+def _drop_cap(element: HtmlElement) -> bool:
+    return element.text_content().strip().isalpha() and len(element.text_content().strip()) == 1
 
 
 def keep_item_numbers(root: HtmlElement) -> None:
