@@ -144,10 +144,11 @@ def test_items_set_apart_by_the_pages_style_get_a_space_and_split_words_do_not()
                          '</span></div><p><code>U+00DF</code><code>0xC3 9F</code></p>'
                          '<p><span class="s1">The Co</span><span class="s1">rnell network</span></p>'
                          '<p><span class="cap">D</span><span>Data</span> <b>H</b>ello <span>漢</span><span>字</span>'
-                         'H<sub>2</sub>O</p><pre><span>a</span><span>B</span></pre>')
+                         'H<sub>2</sub>O</p><pre><span>a</span><span>B</span></pre>'
+                         '<table><tr><th>Age</th><th>Share</th></tr></table>')
     postclean.tidy(container, "https://site.example/a", None)
     assert postclean.plain_text(container) == ("1992 1h 39m R\n\nU+00DF 0xC3 9F\n\nThe Cornell network\n\n"
-                                               "DData Hello 漢字H2O\n\naB")
+                                               "DData Hello 漢字H2O\n\naB\n\nAge Share")
 
 
 def test_the_lead_image_shown_above_the_body_comes_first():

@@ -26,6 +26,7 @@ WORD = re.compile(r"\w+")
 SPACES = re.compile(r"\s+")
 JOINED_INLINE = frozenset({"b", "i", "em", "strong", "u", "s", "mark", "small", "sup", "sub", "abbr", "q", "cite",
                            "ruby", "rt", "rp", "wbr", "br"})  # styling of words, never an item of its own
+NOT_ITEMS = JOINED_INLINE | BLOCK_TAGS | {"td", "th"}  # and what the text already sets apart
 LAST_TEXT = etree.XPath("(.//text())[last()]")
 FIRST_TEXT = etree.XPath("(.//text())[1]")
 SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？")
@@ -195,7 +196,7 @@ def _separate_items(container: HtmlElement) -> None:
     split across elements ("The Co</span><span>rnell"), a drop cap and inline styling stay as they are."""
     for element in container.iter():
         following = element.getnext()
-        if (element.tail or following is None or element.tag in JOINED_INLINE or following.tag in JOINED_INLINE
+        if (element.tail or following is None or element.tag in NOT_ITEMS or following.tag in NOT_ITEMS
                 or not isinstance(element.tag, str) or not isinstance(following.tag, str)):
             continue
         left, right = LAST_TEXT(element), FIRST_TEXT(following)
