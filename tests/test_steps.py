@@ -243,6 +243,16 @@ def test_a_short_code_sample_in_its_wrappers_stays():
     assert "pip install flask" in text and "import flask" in text
 
 
+def test_a_list_of_links_with_their_descriptions_stays_as_readability_js_keeps_it():
+    # readability-lxml drops a <ul> over a fifth links; Readability.js never judges a list by its links alone.
+    resources = ("<h2>Further reading</h2><ul>" + "".join(
+        f"<li>{name} – <a href='https://{name.lower()}.example/guide'>a guide to {topic}</a>.</li>"
+        for name, topic in (("Arbor", "planting trees"), ("Botanic", "climate gardening"), ("Budburst", "records")))
+        + "</ul>")
+    text = extract(article_page(inside=resources), url="https://site.example/a").text
+    assert "Arbor – a guide to planting trees." in text and "Budburst – a guide to records." in text
+
+
 # --- sanitize -------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dirty, bad", [

@@ -23,6 +23,8 @@ BLOCK_TAG = REGEXES["divToPElementsRe"]  # "<(blockquote|dl|div|img|ol|p|pre|tab
 BLOCK_TAG_STARTS = tuple(BLOCK_TAG.pattern[2:-1].split("|"))
 INLINE_TAGS = frozenset({"a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u"})
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+LIST_HOLDERS = frozenset({"ul", "ol", "div", "section"})  # a list, and wrappers readability cleans as blocks
+LIST_SHARE = 0.9  # of a block's text in lists: Readability.js judges it as a list
 HEADING_BLOCK_CHARS = 200  # a block of one heading's text, no longer than a heading is
 HEADING_REACH = 4  # wrapper levels looked through for the heading before a segment
 SAME_CLASS_BONUS = 0.2  # of the best block's score, for a sibling of its class (Readability.js's figure)
@@ -160,12 +162,34 @@ class _TreeDocument(Document):
         # readability's conditional cleaning drops a <div> of under 25 characters without an image, and most
         # wrappers of a short code sample ("pip install flask") are one; a block whose text is all code stays.
         allowed = super().get_preserved_elements(node)
+        for held in node.iter("ul", "ol"):
+            for element in (held, *held.iterancestors()):
+                if (element is node or element in allowed or element.tag not in LIST_HOLDERS
+                        or not self._kept_as_a_list(element)):
+                    break
+                allowed[element] = True
         for pre in node.iter("pre"):
             for holder in pre.iterancestors():
                 if holder is node or holder in allowed or not _all_code(holder):
                     break
                 allowed[holder] = True
         return allowed
+
+    def _kept_as_a_list(self, element) -> bool:
+        """Readability.js's verdict on a list, or a block whose text is nine tenths lists: its low-weight link
+        density and short-content rules skip lists (a resource list of links with their descriptions, a
+        forum's posts written as items), which readability-lxml applies to <ul>s and their wrappers alike."""
+        if element.tag not in ("ul", "ol"):
+            text = folded_length(element.text_content())
+            lists = sum(folded_length(held.text_content()) for held in element.iter("ul", "ol"))
+            if not text or lists <= LIST_SHARE * text:
+                return False
+        weight = self.class_weight(element)
+        images, paragraphs = len(element.findall(".//img")), len(element.findall(".//p"))
+        inputs = len(element.findall(".//input")) - len(element.findall(".//input[@type='hidden']"))
+        return not (weight < 0 or (images > 1 and paragraphs / images < 0.5) or inputs > paragraphs // 3
+                    or element.find(".//embed") is not None
+                    or (weight >= 25 and self.get_link_density(element) > 0.5))
 
     def get_clean_html(self):
         return _Chosen(self.html)
