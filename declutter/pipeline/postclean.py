@@ -188,7 +188,6 @@ def tidy(container: HtmlElement, url: str | None, title: str | None, byline: str
     _separate_items(container)
 
 
-
 def _separate_items(container: HtmlElement) -> None:
     """Items that a page's style sets apart (flex rows, badges, a table's cells written as spans) touch in
     the markup: "1992<span>1h 39m</span>" reads "19921h 39m" without the style. A space goes between two
@@ -212,6 +211,7 @@ def _spaced_script(char: str) -> bool:
 
 
 def _drop_cap(element: HtmlElement) -> bool:
+    """A styled first letter of a word ("<span class=cap>T</span>he story")."""
     return element.text_content().strip().isalpha() and len(element.text_content().strip()) == 1
 
 

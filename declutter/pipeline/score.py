@@ -159,8 +159,9 @@ class _TreeDocument(Document):
         return super().get_article(candidates, best_candidate, html_partial)
 
     def get_preserved_elements(self, node):
-        # readability's conditional cleaning drops a <div> of under 25 characters without an image, and most
-        # wrappers of a short code sample ("pip install flask") are one; a block whose text is all code stays.
+        # What readability's conditional cleaning leaves alone, besides its own tables of contents: lists that
+        # Readability.js keeps, and the wrappers of a code sample, which are under its 25 characters when the
+        # sample is short ("pip install flask"): a block whose text is all code stays.
         allowed = super().get_preserved_elements(node)
         for held in node.iter("ul", "ol"):
             for element in (held, *held.iterancestors()):
