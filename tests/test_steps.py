@@ -151,6 +151,18 @@ def test_items_set_apart_by_the_pages_style_get_a_space_and_split_words_do_not()
                                                "DData Hello 漢字H2O\n\naB\n\nAge Share")
 
 
+def test_a_description_laid_out_twice_is_read_once_and_a_refrain_twice():
+    description = ("<div class='desc'><p>" + "A wheel thrown mug in a white speckle finish with a clear glaze. " * 6
+                   + "</p><p>Handmade stoneware, safe in dishwashers and microwave ovens.</p></div>")
+    refrain = "<p>" + "We shall not cease from exploration, and the end of all our exploring. " * 5 + "</p>"
+    container = fragment(f"<div class='mobile'>{description}</div>{refrain}<div class='desktop'>{description}</div>"
+                         f"{refrain}<blockquote>{description}</blockquote>")
+    postclean.tidy(container, "https://site.example/a", None)
+    text = postclean.plain_text(container)
+    assert text.count("Handmade stoneware") == 2  # the page's copy and the quote of it
+    assert text.count("We shall not cease") == 10  # one paragraph said twice stays twice
+
+
 def test_the_lead_image_shown_above_the_body_comes_first():
     root = decode.parse('<html><body><img src="/hero.jpg" alt="Hero"><img src="/other.jpg"></body></html>')
     container = fragment("<p>Body text</p>")

@@ -10,6 +10,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from ..text import fold, visible_length
 from .sanitize import DROPPED_WITH_CONTENT
 
 LAZY_SRC_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src")
@@ -27,6 +28,9 @@ SPACES = re.compile(r"\s+")
 JOINED_INLINE = frozenset({"b", "i", "em", "strong", "u", "s", "mark", "small", "sup", "sub", "abbr", "q", "cite",
                            "ruby", "rt", "rp", "wbr", "br"})  # styling of words, never an item of its own
 NOT_ITEMS = JOINED_INLINE | BLOCK_TAGS | {"td", "th"}  # and what the text already sets apart
+REPEATED_BLOCK_CHARS = 300  # visible characters; shorter repeats are a page's own: a plan's benefits, a pull quote
+REPEATED_BLOCK_PARTS = 2  # paragraphs, items or rows: one paragraph said twice may be the page's own refrain
+BLOCKS_INSIDE = etree.XPath(".//p | .//li | .//tr | .//pre | .//h2 | .//h3 | .//h4 | .//dd")
 LAST_TEXT = etree.XPath("(.//text())[last()]")
 FIRST_TEXT = etree.XPath("(.//text())[1]")
 SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？")
@@ -186,6 +190,31 @@ def tidy(container: HtmlElement, url: str | None, title: str | None, byline: str
     absolute_urls(container, url)
     _drop_empty(container)
     _separate_items(container)
+    _drop_repeated_blocks(container)
+
+
+def _drop_repeated_blocks(container: HtmlElement) -> None:
+    """A long block of several paragraphs whose text comes again later is the same content laid out twice (a
+    responsive page's mobile and desktop copies of a product description): the later copy goes. Quotes are
+    left alone."""
+    lengths: dict = {}
+    for element in reversed(list(container.iter())):  # every element's visible characters, leaves first
+        lengths[element] = isinstance(element.tag, str) and visible_length(element.text) + sum(
+            lengths[child] + visible_length(child.tail) for child in element)
+    seen: set = set()
+    stack = list(reversed(container))
+    while stack:
+        element = stack.pop()
+        if not isinstance(element.tag, str) or element.tag == "blockquote":
+            continue
+        length = lengths.get(element, 0)
+        if length >= REPEATED_BLOCK_CHARS and lengths.get(element.getparent()) != length:  # not a wrapper's
+            text = fold(element.text_content())
+            if text in seen and len(BLOCKS_INSIDE(element)) >= REPEATED_BLOCK_PARTS:
+                element.drop_tree()
+                continue
+            seen.add(text)
+        stack.extend(reversed(element))
 
 
 def _separate_items(container: HtmlElement) -> None:
