@@ -178,6 +178,19 @@ def test_custom_elements_are_named_by_their_tag():
     assert all(p in text for p in ARTICLE_PARAGRAPHS)
 
 
+def test_a_topic_pages_feed_is_no_list_of_topic_tags():
+    cards = "".join(f"<article class='card'><h2><a href='/economy/story-{i}'>Markets story number {i} of the week"
+                    f"</a></h2><div>Teaser {i}: how prices, wages and rates moved this week.</div></article>"
+                    for i in range(6))
+    featured = "<p>The lead story of the section, told at some length so that it reads as running text.</p>" * 3
+    page = ("<html><head><title>Economy | Harbour Times</title></head><body><header><nav><a href='/'>Home</a>"
+            f"</nav></header><main><h1>Economy</h1><section class='featured'>{featured}</section>"
+            f"<div class='container container--topics'><section class='feed'>{cards}</section></div></main>"
+            "<footer>About us</footer></body></html>")
+    text = text_of(page)
+    assert "Markets story number 0 of the week" in text and "Teaser 5: how prices" in text
+
+
 def test_a_wrapper_with_an_unlucky_class_keeps_the_article():
     page = article_page().replace("<article>", "<article class='post has-comments share-enabled'>")
     assert all(p in text_of(page) for p in ARTICLE_PARAGRAPHS)
