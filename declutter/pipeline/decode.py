@@ -22,6 +22,8 @@ META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+
 # C0 controls except tab/newline/carriage return, DEL, lone surrogates and non-characters: XML-incompatible,
 # lxml refuses them and readability raises on them inside attributes.
 UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+UNSAFE_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # its C0 controls and DEL, in UTF-8
+UNSAFE_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")  # a lone surrogate, written out by "surrogatepass"
 # The HTML standard reads these declarations as another encoding: a UTF-16 label on bytes without a UTF-16
 # BOM (checked first) means UTF-8, x-user-defined means windows-1252; the replacement encoding, which would
 # turn the whole page into one U+FFFD, counts as no declaration.
@@ -83,8 +85,17 @@ def _unsafe_reference(match: re.Match) -> str:
     return "\ufffd" if code <= 0x10FFFF and UNSAFE_CHARS.match(chr(code)) else match.group(0)
 
 
+def _has_unsafe(text: str) -> bool:
+    """UNSAFE_CHARS.search at a fraction of its time: the page's UTF-8 bytes are scanned at C speed (the
+    regex engine steps through a character class one character at a time)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return (len(data.translate(None, UNSAFE_BYTES)) != len(data) or b"\xef\xbf\xbe" in data
+            or b"\xef\xbf\xbf" in data or (b"\xed" in data and UNSAFE_SURROGATE.search(data) is not None))
+
+
 def _drop_unsafe(text: str) -> str:
-    text = UNSAFE_CHARS.sub("", text)
+    if _has_unsafe(text):
+        text = UNSAFE_CHARS.sub("", text)
     return NUMERIC_REFERENCE.sub(_unsafe_reference, text) if "&#" in text else text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from functools import lru_cache
 from itertools import islice
 
 from lxml.html import HtmlElement, fragment_fromstring
@@ -17,6 +18,7 @@ from ..text import fold, folded_length, readable_length, visible_length
 SPARED = frozenset({"html", "body", "blockquote", "figure", "table", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
 UNLIKELY = REGEXES["unlikelyCandidatesRe"]
 LIKELY = REGEXES["okMaybeItsACandidateRe"]
+POSITIVE, NEGATIVE = REGEXES["positiveRe"], REGEXES["negativeRe"]
 COMMENT_WORD = re.compile(r"comment|reply|post|answer|discuss", re.I)
 DISCUSSION_WORD = re.compile(r"comment|disqus|community|remark|shoutbox", re.I)  # readers' words, not the text
 BLOCK_TAG = REGEXES["divToPElementsRe"]  # "<(blockquote|dl|div|img|ol|p|pre|table|ul)": a prefix of the name
@@ -72,8 +74,8 @@ class _TreeDocument(Document):
         if e.tag == "body":
             return 0
         if e.tag in HEADINGS and names_text(e.get("id"), e.text_content()):  # "h-use-social-media" is no "social"
-            return super().class_weight(_without_id(e))
-        return super().class_weight(e)
+            return _names_weight(e.get("class"))
+        return _names_weight(e.get("class")) + _names_weight(e.get("id"))
 
     def remove_unlikely_candidates(self):
         # Its class/id word list also drops quoted tweets, figures and tables ("twitter", "media"...), headings
@@ -196,11 +198,25 @@ class _TreeDocument(Document):
         return _Chosen(self.html)
 
 
+@lru_cache(maxsize=8192)
+def _names_weight(value: str | None) -> int:
+    """readability's class weight of one class or id value (its own `class_weight` sums the two); pages
+    repeat the same few values many times."""
+    if not value:
+        return 0
+    return 25 * (bool(POSITIVE.search(value)) - bool(NEGATIVE.search(value)))
+
+
+@lru_cache(maxsize=8192)
+def _unlikely_names(names: str) -> bool:
+    return len(names) > 2 and bool(UNLIKELY.search(names)) and not LIKELY.search(names)
+
+
 def _unlikely(element: HtmlElement, names: str) -> bool:
     """readability's verdict on the class and id words, with an id made from the element's first heading's
     words ("respond-to-review-comments" for a section headed "Respond to review comments") not counted: it
     names the text, not a kind of block. The heading is looked for only when the words matched."""
-    if len(names) <= 2 or not UNLIKELY.search(names) or LIKELY.search(names):
+    if not _unlikely_names(names):
         return False
     return not names_its_heading(element) or bool(UNLIKELY.search(element.get("class", "")))
 
@@ -222,12 +238,6 @@ def _all_code(element: HtmlElement) -> bool:
     """Is every visible character of the element inside a <pre> (a code sample with its wrappers)?"""
     code = sum(visible_length(pre.text_content()) for pre in element.xpath(".//pre[not(ancestor::pre)]"))
     return code > 0 and code == visible_length(element.text_content())
-
-
-def _without_id(element: HtmlElement) -> HtmlElement:
-    """A bare element of the same tag and class, for readability's weight of the class alone."""
-    classes = element.get("class")
-    return element.makeelement(element.tag, {"class": classes} if classes is not None else {})
 
 
 def _heading_before(parent: HtmlElement | None, previous: HtmlElement | None) -> HtmlElement | None:
