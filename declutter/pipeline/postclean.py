@@ -130,16 +130,26 @@ def absolute_urls(container: HtmlElement, url: str | None) -> None:
 
 
 def _drop_empty(container: HtmlElement) -> None:
-    for element in list(container.iter()):
+    """Drops what would show nothing: no words, no image, rule or cell inside (judged on the tree as it came)."""
+    elements = list(container.iter())
+    shows: dict = {}  # element -> words or a KEEP_EMPTY element inside it, found from the leaves up
+    for element in reversed(elements):
+        if isinstance(element.tag, str):
+            shows[element] = _words(element.text) or any(
+                _words(child.tail) or child.tag in KEEP_EMPTY or shows.get(child) for child in element)
+    for element in elements:
         if element is container or not isinstance(element.tag, str) or element.tag in KEEP_EMPTY:
             continue
         if element.tag in DROPPED_WITH_CONTENT:
             element.drop_tree()
-        elif not (text := element.text_content()).strip() and not any(
-            child.tag in KEEP_EMPTY for child in element.iter() if child is not element
-        ):
-            element.tail = text + (element.tail or "")  # a space between words stays: "from</span><span> </span>"
+        elif not shows[element]:
+            # a space between words stays: "from</span><span> </span>import"
+            element.tail = element.text_content() + (element.tail or "")
             element.drop_tree()
+
+
+def _words(text: str | None) -> bool:
+    return bool(text) and not text.isspace()
 
 
 def _linear_math(node) -> str:
