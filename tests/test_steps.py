@@ -130,6 +130,19 @@ def test_tidy_resolves_urls_drops_empty_nodes_and_the_repeated_title():
     assert 'srcset="https://site.example/news/i.png 1x, https://site.example/j.png 2x"' in html
 
 
+def test_links_resolve_against_the_documents_base_then_the_page():
+    root = decode.parse('<html><head><base href="https://cdn.example/docs/"></head><body><div id="c"><p>'
+                        '<a href="guide.html">guide</a> <a href=" /about ">about</a> <a href="http://[::1">bad</a>'
+                        '<img src="i.png"></p><blockquote cite="q.html">Q</blockquote></div></body></html>')
+    container = root.get_element_by_id("c")
+    postclean.absolute_urls(container, "https://site.example/news/story")
+    links = [a.get("href") for a in container.iter("a")]
+    assert links == ["https://cdn.example/docs/guide.html", "https://cdn.example/about", None]
+    assert container.find(".//img").get("src") == "https://cdn.example/docs/i.png"
+    assert container.find(".//blockquote").get("cite") == "https://cdn.example/docs/q.html"
+    assert root.find(".//base") is None  # read once, as lxml's resolve_base_href does
+
+
 def test_an_element_of_spaces_leaves_its_spaces_between_the_words():
     # Syntax highlighters (Pygments' class="w") write each space of a code sample as its own <span>.
     container = fragment('<pre><span class="kn">from</span><span class="w"> </span><span class="nn">typing</span>'
