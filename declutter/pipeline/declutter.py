@@ -40,6 +40,8 @@ MOST_PARAGRAPHS = 0.6  # a marked element holding this share of the page's parag
 # "promo", product families "related", reviews "comments"; and its hidden panels (spec tabs, carousels, FAQ
 # answers) are content. Tags and roles (<aside>, role=dialog) still count.
 WHOLE_PAGE_KEEPS = frozenset({"promo", "related", "comments"})
+HIDING = frozenset({"hidden", "aria-hidden", "style"})  # the attributes that can hide an element
+NAMING = frozenset({"class", "id", "role", "aria-label"})  # and those a selector vocabulary reads
 HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)", re.I)
 
 
@@ -222,10 +224,13 @@ def _selector_marks(page: _Page, rules: GenericRules):
     for element in page.body.iter():
         if not isinstance(element.tag, str) or element in page.protected:
             continue
-        hidden = None if page.whole_page else _hidden(element, openable)
+        names = element.keys()  # its attributes' names, in one call: most elements have none that matter
+        hidden = None if page.whole_page or HIDING.isdisjoint(names) else _hidden(element, openable)
         if hidden:
             yield element, "hidden" if hidden != "[aria-hidden=true]" else "aria-hidden", hidden
             continue
+        if NAMING.isdisjoint(names) and element.tag not in rules.group_of_tag and "-" not in element.tag:
+            continue  # nothing names it: no class, id, role or label, no tag of a vocabulary, no custom element
         found = _selector_match(element, rules)
         if found and page.discussion and found[0] == "comments":
             continue
