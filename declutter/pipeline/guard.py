@@ -66,10 +66,10 @@ def start_tags(text: str):
     position = 0
     while True:
         for match in _TOKEN.finditer(text, position):
-            name = match.group("name")
-            if name is None or match.group("end"):
+            end, name, attributes = match.group("end", "name", "attributes")
+            if name is None or end:
                 continue
-            yield name, match.group("attributes")
+            yield name, attributes
             name = name.lower()
             if name == "plaintext":
                 return
