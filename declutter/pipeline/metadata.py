@@ -44,9 +44,10 @@ FIRST_TIME = etree.XPath("(//time[@datetime])[1]/@datetime")
 # What a reader sees of the page: no script or style text (JSON-LD repeats the headline, CSS-in-JS sits in <body>).
 SHOWN_TEXT = etree.XPath("/html/body//text()[not(parent::script or parent::style or parent::template)]",
                          smart_strings=False)
-# One pass with one predicate (a union of `//*` paths walks the tree once per path), the cheap test first.
-BYLINE_NODES = etree.XPath(
-    "//*[@rel='author' or (@itemprop='name' and ancestor::*[contains(@itemprop, 'author')]) or "
+# Asked only of the elements that a quick look at their rel, itemprop and class finds (byline_nodes): libxml2
+# evaluating a predicate on every element of the page took 2.6 ms on the mean page, the look 0.9.
+IS_BYLINE = etree.XPath(
+    "self::*[@rel='author' or (@itemprop='name' and ancestor::*[contains(@itemprop, 'author')]) or "
     "(contains(@itemprop, 'author') and not(.//*[@itemprop='name'])) or (@class and "
     "(contains(@class, 'byline') or contains(@class, 'uthor') or contains(@class, 'written-by')) and ("
     "contains(concat(' ', normalize-space(@class), ' '), ' byline ') or contains(@class, 'byline-name') or "
@@ -316,7 +317,18 @@ def _node_text(node: HtmlElement) -> str:
     return node.get("content", "") if node.tag == "meta" else node.text_content()  # microdata puts names in <meta>
 
 
-def _dom_byline(root: HtmlElement, nodes=BYLINE_NODES) -> str | None:
+def byline_nodes(root: HtmlElement) -> list:
+    """The page's byline-like elements, in document order."""
+    found = []
+    for element in root.iter(etree.Element):
+        classes = element.get("class")
+        if (((classes and ("uthor" in classes or "byline" in classes or "written-by" in classes))
+                or element.get("itemprop") or element.get("rel") == "author") and IS_BYLINE(element)):
+            found.append(element)
+    return found
+
+
+def _dom_byline(root: HtmlElement, nodes=byline_nodes) -> str | None:
     """The first byline-like node that holds a name; of nested ones the innermost, since an "author box" holds
     labels, dates and a bio around the name."""
     found = nodes(root)
