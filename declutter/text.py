@@ -32,8 +32,10 @@ def element_length(element: HtmlElement | None) -> int:
 
 
 def readable_length(element: HtmlElement) -> int:
-    """An element's visible characters outside scripts and styles."""
-    return sum(visible_length(t) for t in element.xpath(".//text()[not(ancestor::script or ancestor::style)]"))
+    """An element's visible characters outside scripts and styles (whose text, raw in HTML, has no elements
+    inside: each one's characters are taken away once)."""
+    unread = sum(visible_length(code.xpath("string()")) for code in element.iter("script", "style"))
+    return element_length(element) - unread
 
 
 def unlinked_length(element: HtmlElement) -> int:
