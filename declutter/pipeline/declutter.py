@@ -34,6 +34,7 @@ BACKUP_KEEP_SHARE = 0.1  # rules that would leave less than this share of the te
 BACKUP_KEEP_CHARS = 150
 LIST_OUTWEIGHS = 3  # prose list items must outweigh the best paragraphs this many times to be the article
 NOTE_PARAGRAPH_CHARS, NOTE_PARAGRAPHS = 150, 2  # an <aside> with two paragraphs this long is a note of the text
+ARTICLE_BODY = etree.XPath(".//*[@itemprop='articleBody']")
 FOOTNOTES = etree.XPath("descendant-or-self::*[@role='doc-footnote' or @role='doc-endnotes' or @role='doc-endnote']")
 MOST_PARAGRAPHS = 0.6  # a marked element holding this share of the page's paragraphs is kept
 # On a page that is not an article, these groups' class words name content as often as clutter: offers are
@@ -102,11 +103,12 @@ def _with_ancestors(element: HtmlElement | None) -> set:
     return {element, *element.iterancestors()} if element is not None else set()
 
 
-def _article_hint(body: HtmlElement, lengths: dict, marked) -> HtmlElement | None:
+def _article_hint(body: HtmlElement, lengths: dict, marked, declared: list) -> HtmlElement | None:
     """The element with the most substantial paragraphs directly inside it, outside marked clutter: in nearly
     every page, the article body. An article of bullet points has few paragraphs, so a list's parent wins
-    instead when its prose list items far outweigh the best paragraphs (teaser lists rarely do)."""
-    found = [e for e in body.xpath(".//*[@itemprop='articleBody']") if not _within(e, marked)]
+    instead when its prose list items far outweigh the best paragraphs (teaser lists rarely do). `declared`:
+    the elements marked itemprop=articleBody, which win when unmarked."""
+    found = [e for e in declared if not _within(e, marked)]
     if found:
         return found[0]
     paragraphs: dict = {}
@@ -426,9 +428,10 @@ def remove_clutter(root: HtmlElement, site_marks, title: str | None, options, *,
                 break
             marks.pop(wrapper, None)
     # If every paragraph is inside marked containers, the article is in one of them (a "modal" reader view).
-    hint = _article_hint(body, lengths, marks)
+    declared = ARTICLE_BODY(body)
+    hint = _article_hint(body, lengths, marks, declared)
     if hint is None:
-        hint = _article_hint(body, lengths, ())
+        hint = _article_hint(body, lengths, (), declared)
     page.protected |= _with_ancestors(hint)
     page.hint = hint
     marks = {e: m for e, m in marks.items() if e not in page.protected}
