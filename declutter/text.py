@@ -41,3 +41,18 @@ def readable_length(element: HtmlElement) -> int:
 def unlinked_length(element: HtmlElement) -> int:
     """An element's visible characters outside links."""
     return element_length(element) - sum(element_length(a) for a in element.iter("a"))
+
+
+def text_lengths(root: HtmlElement) -> dict:
+    """Visible characters of every element under `root` (script, style and template text not counted), in one
+    pass from the leaves up (reversed document order)."""
+    lengths: dict = {}
+    for element in reversed(list(root.iter())):
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "template"):
+            lengths[element] = 0
+            continue
+        total = visible_length(element.text)
+        for child in element:
+            total += lengths[child] + visible_length(child.tail)
+        lengths[element] = total
+    return lengths

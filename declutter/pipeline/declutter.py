@@ -14,7 +14,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from ..rules.generic import GenericRules, class_words, generic_rules, names_its_heading, normalize_text
-from ..text import visible_length
+from ..text import text_lengths, visible_length
 from . import corrections, restorable
 from .models import Removal
 
@@ -64,20 +64,6 @@ class _Page:
 
     def length(self, element) -> int:
         return self.lengths.get(element, 0)
-
-
-def _text_lengths(body: HtmlElement) -> dict:
-    """Text length of every element, in one pass from the leaves up (reversed document order)."""
-    lengths: dict = {}
-    for element in reversed(list(body.iter())):
-        if not isinstance(element.tag, str) or element.tag in ("script", "style", "template"):
-            lengths[element] = 0
-            continue
-        total = visible_length(element.text)
-        for child in element:
-            total += lengths.get(child, 0) + visible_length(child.tail)
-        lengths[element] = total
-    return lengths
 
 
 def _title_heading(body: HtmlElement, title: str | None) -> HtmlElement | None:
@@ -410,7 +396,7 @@ def remove_clutter(root: HtmlElement, site_marks, title: str | None, options, *,
     body = root.find("body")
     if body is None:
         return Decluttered()
-    lengths = _text_lengths(body)
+    lengths = text_lengths(body)
     page = _Page(body, lengths, {body, root} | _with_ancestors(_title_heading(body, title)), discussion=discussion,
                  whole_page=whole_page)
     page.protected |= corrections.kept(root, options.keep)  # what the reader asked to keep

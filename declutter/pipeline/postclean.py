@@ -10,7 +10,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ..text import fold, visible_length
+from ..text import fold, text_lengths
 from .sanitize import DROPPED_WITH_CONTENT
 
 LAZY_SRC_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src")
@@ -234,10 +234,7 @@ def _drop_repeated_blocks(container: HtmlElement) -> None:
     """A long block of several paragraphs whose text comes again later is the same content laid out twice (a
     responsive page's mobile and desktop copies of a product description): the later copy goes. Quotes are
     left alone."""
-    lengths: dict = {}
-    for element in reversed(list(container.iter())):  # every element's visible characters, leaves first
-        lengths[element] = isinstance(element.tag, str) and visible_length(element.text) + sum(
-            lengths[child] + visible_length(child.tail) for child in element)
+    lengths = text_lengths(container)
     seen: set = set()
     stack = list(reversed(container))
     while stack:
@@ -278,7 +275,8 @@ def _spaced_script(char: str) -> bool:
 
 def _drop_cap(element: HtmlElement) -> bool:
     """A styled first letter of a word ("<span class=cap>T</span>he story")."""
-    return element.text_content().strip().isalpha() and len(element.text_content().strip()) == 1
+    text = element.text_content().strip()
+    return len(text) == 1 and text.isalpha()
 
 
 def keep_item_numbers(root: HtmlElement) -> None:
