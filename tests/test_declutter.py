@@ -5,7 +5,7 @@ import pytest
 from helpers import ARTICLE_PARAGRAPHS, article_page
 
 from declutter.pipeline import Options, extract, score
-from declutter.rules.generic import RuleError, generic_rules, parse_rules
+from declutter.rules.generic import RuleError, class_words, generic_rules, parse_rules
 
 
 def text_of(html: str, **kw) -> str:
@@ -283,6 +283,26 @@ def test_the_rule_file_loads_and_every_group_matches_its_own_phrases():
     assert rules.match_label("we use cookies to improve your experience", whole_text=False)[0] == "cookie_consent"
 
 
+def test_class_words_match_the_leftmost_run_and_there_the_run_listed_first():
+    rules = parse_rules({"phrases": {"x": {"owns": "label", "en": ["a"]}},
+                         "selectors": {"ads": {"words": ["ad", "ad-slot"]}, "share": {"words": ["share-bar", "bar"]},
+                                       "related": {"words": ["related-posts", "slot"]}}})
+    assert rules.match_words(class_words("ad-slot")) == ("ads", "ad")  # as a regex alternation would: first listed
+    assert rules.match_words(class_words("sidebar shareBar")) == ("share", "share-bar")
+    assert rules.match_words(class_words("related posts slot")) == ("related", "related-posts")
+    assert rules.match_words(class_words("the-slot ad")) == ("related", "slot")  # leftmost, whatever the group
+    assert rules.match_words(class_words("header loaded adverts")) is None  # words, not parts of words
+    assert rules.match_words(class_words("related")) is None  # half a run
+
+
+def test_wildcard_phrases_match_at_either_literal_end():
+    rules = generic_rules()
+    assert rules.match_label("3 hours ago", whole_text=True)[0] == "dateline"  # a leading wildcard
+    assert rules.match_label("more from the verge", whole_text=True)[0] == "related"  # a trailing one
+    assert rules.match_label("download the free reader app", whole_text=True)[0] == "app_promo"
+    assert rules.match_label("an hour of reading a day ago", whole_text=True) is None  # more than a few words
+
+
 @pytest.mark.parametrize("data, message", [
     ({"phrases": {"x": {"owns": "box", "max_chars": 10, "en": ["a"], "klingon": ["b"]}},
       "selectors": {"y": {"words": ["z"]}}},
@@ -293,6 +313,7 @@ def test_the_rule_file_loads_and_every_group_matches_its_own_phrases():
     ({"phrases": {"x": {"owns": "label", "en": ["a"]}}, "selectors": {"y": {"wrods": ["z"]}}}, "unknown keys"),
     ({"phrases": {"x": {"owns": "label", "en": ["a"]}}, "selectors": {"y": {}}}, "empty"),
     ({"phrases": {"x": {"owns": "label", "en": ["a"]}}}, "required"),
+    ({"phrases": {"x": {"owns": "label", "en": ["* *"]}}, "selectors": {"y": {"words": ["z"]}}}, "besides"),
 ])
 def test_the_rule_loader_rejects_typos_and_empty_groups(data, message):
     with pytest.raises(RuleError, match=message):

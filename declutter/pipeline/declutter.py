@@ -183,8 +183,7 @@ def _a_note_of_the_text(element: HtmlElement) -> bool:
 @lru_cache(maxsize=8192)
 def _word_match(value: str | None) -> tuple[str, str] | None:
     """(group, words) for a class, id or aria-label value; pages repeat the same few values many times."""
-    found = generic_rules().words.search(class_words(value)) if value else None
-    return (found.lastgroup, found.group(0).strip("-")) if found else None
+    return generic_rules().match_words(class_words(value)) if value else None
 
 
 def _selector_match(element: HtmlElement, rules: GenericRules) -> tuple[str, str] | None:

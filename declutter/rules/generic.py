@@ -19,7 +19,7 @@ WILDCARD = r"(?:\S++ ?){0,4}?"  # "*" is a few words, a name: "more from *" is "
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 # Punctuation, symbols and counts around a label: "Comments (12)", "» Related:", "Share —".
-_EDGES = re.compile(r"^[\W_\d]+|[\W_\d]+$")
+_EDGE = re.compile(r"[\W_\d]+")
 
 
 class RuleError(ValueError):
@@ -28,8 +28,11 @@ class RuleError(ValueError):
 
 def normalize_text(text: str) -> str:
     """Case-folded, NFKC, single-spaced text without surrounding punctuation or counts."""
-    text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'").casefold()
-    return _EDGES.sub("", " ".join(text.split()))
+    text = " ".join(unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'").casefold().split())
+    # Each edge matched from its own end (the tail on the reversed text): a pattern anchored at the end
+    # would be tried at every character.
+    head, tail = _EDGE.match(text), _EDGE.match(text[::-1])
+    return text[head.end() if head else 0:len(text) - tail.end() if tail else None]
 
 
 @lru_cache(maxsize=4096)
@@ -70,7 +73,7 @@ class PhraseGroup:
 @dataclass(frozen=True)
 class SelectorGroup:
     name: str
-    words: re.Pattern | None  # over class_words() of class, id and aria-label
+    words: tuple[str, ...]  # runs of class words, dash-joined as class_words() writes them
     roles: frozenset
     tags: frozenset
 
@@ -82,10 +85,28 @@ class GenericRules:
     # The selector groups folded into lookups made once: one pass over the page asks each element once.
     group_of_tag: dict
     group_of_role: dict
-    words: re.Pattern  # every group's words; the named group that matched is the rule group
+    runs_by_first_word: dict  # first word -> [(order, group, run as a list of words)] of every group's runs
     start: re.Pattern  # every phrase group's start-of-text phrases, named by group
     exact: dict  # normalized phrase without wildcard -> group name (most labels are found here)
     wild: re.Pattern  # the whole-text phrases with a wildcard, named by group
+    # Each of them starts with one of these words, or else ends with one of those: a test at C speed
+    # before the pattern, whose leading wildcards are tried word by word.
+    wild_starts: tuple[str, ...]
+    wild_ends: tuple[str, ...]
+
+    def match_words(self, words: str) -> tuple[str, str] | None:
+        """(group, run) for the leftmost run of a vocabulary in class_words() output; at one place, the run
+        listed first. Lookups by word: an alternation of every run, a regex of a thousand branches tried at
+        every dash, took longer."""
+        split = words.strip("-").split("-")
+        for start, word in enumerate(split):
+            runs = self.runs_by_first_word.get(word)
+            if runs:
+                found = [(order, group, run) for order, group, run in runs if split[start:start + len(run)] == run]
+                if found:
+                    order, group, run = min(found)
+                    return group, "-".join(run)
+        return None
 
     def phrase_group(self, name: str) -> PhraseGroup:
         return next(g for g in self.phrases if g.name == name)
@@ -96,11 +117,23 @@ class GenericRules:
         if whole_text:
             if text in self.exact:
                 return self.exact[text], text
-            found = self.wild.match(text)
+            found = (text.startswith(self.wild_starts) or text.endswith(self.wild_ends)) and self.wild.match(text)
             if found:
                 return found.lastgroup, found.group(0)
         found = self.start.match(text)
         return (found.lastgroup, found.group(0)) if found else None
+
+
+def _wild_edges(phrases: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The literal start of each whole-text phrase with a wildcard, or its literal end when it starts with one."""
+    starts, ends = set(), set()
+    for phrase in phrases:
+        parts = phrase.split("*")
+        first, last = normalize_text(parts[0]), normalize_text(parts[-1])
+        if not first and not last:
+            raise RuleError(f"{phrase!r}: a phrase needs words besides its wildcards")
+        (starts.add(first) if first else ends.add(last))
+    return tuple(sorted(starts)), tuple(sorted(ends))
 
 
 def _literals(phrases: list[str]) -> frozenset:
@@ -157,10 +190,9 @@ def _selector_group(name: str, table: dict) -> SelectorGroup:
     if unknown or not table:
         raise RuleError(f"{where}: unknown keys {sorted(unknown)}" if unknown else f"{where} is empty")
     words = [class_words(w).strip("-") for w in _strings(table["words"], f"{where}.words")] if "words" in table else []
-    pattern = re.compile("-(?:" + "|".join(map(re.escape, words)) + ")-") if words else None
     roles = frozenset(_strings(table["roles"], f"{where}.roles")) if "roles" in table else frozenset()
     tags = frozenset(_strings(table["tags"], f"{where}.tags")) if "tags" in table else frozenset()
-    return SelectorGroup(name, pattern, roles, tags)
+    return SelectorGroup(name, tuple(words), roles, tags)
 
 
 def parse_rules(data: dict) -> GenericRules:
@@ -180,16 +212,23 @@ def parse_rules(data: dict) -> GenericRules:
     wild = {g.name: [p for lang in LANGUAGES & set(phrases[g.name]) for p in phrases[g.name][lang] if "*" in p]
             for g in named}
     wild_whole = {name: _phrase_regex(items)[0] for name, items in wild.items()}
+    starts, ends = _wild_edges([p for items in wild.values() for p in items
+                                if not (p.endswith("*") and not p.endswith(" *"))])
+    runs = {}
+    for order, (group, words) in enumerate((g.name, words) for g in groups for words in g.words):
+        runs.setdefault(words.split("-")[0], []).append((order, group, words.split("-")))
     return GenericRules(
         phrases=phrase_groups,
         start=folded("start"),
         exact={literal: g.name for g in reversed(named) for literal in g.literals},
         wild=re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in wild_whole.items()
                                  if pattern is not None)),
+        wild_starts=starts,
+        wild_ends=ends,
         selectors=groups,
         group_of_tag={tag: g.name for g in reversed(groups) for tag in g.tags},
         group_of_role={role: g.name for g in reversed(groups) for role in g.roles},
-        words=re.compile("|".join(f"(?P<{g.name}>{g.words.pattern})" for g in groups if g.words is not None)),
+        runs_by_first_word=runs,
     )
 
 
