@@ -268,6 +268,24 @@ def test_a_short_code_sample_in_its_wrappers_stays():
     assert "pip install flask" in text and "import flask" in text
 
 
+def test_a_lead_in_to_a_quote_stays_whatever_its_class_weighs():
+    # readability keeps a block of 25 characters or more that ends in ":" before a block with a quote.
+    inside = ('<div class="meta"><p>As the minister wrote to the council in March:</p></div>'
+              '<div><blockquote><p>We will build the bridge before the winter comes, and we will pay for it from the '
+              'harbour fund, which has money enough for two bridges.</p></blockquote></div>')
+    text = extract(article_page(inside=inside), url="https://site.example/a").text
+    assert "As the minister wrote to the council in March:" in text and "build the bridge" in text
+
+
+def test_code_holders_are_the_wrappers_whose_text_is_all_in_samples():
+    root = lxml.html.fragment_fromstring(
+        "<div><div id='a'><div id='b'><pre>pip install <b>flask</b></pre></div>\n<!-- note --></div>"
+        "<div id='c'>Output:<pre>ok</pre></div><div id='d'></div>"
+        "<pre id='e'>outer<div id='f'><pre>inner</pre></div></pre></div>")
+    holders = {element.get("id") for element in score._code_holders(root)}
+    assert holders == {"a", "b"}  # not a sample with a caption, an empty block, a sample or what lies in one
+
+
 def test_a_list_of_links_with_their_descriptions_stays_as_readability_js_keeps_it():
     # readability-lxml drops a <ul> over a fifth links; Readability.js never judges a list by its links alone.
     resources = ("<h2>Further reading</h2><ul>" + "".join(

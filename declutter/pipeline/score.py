@@ -161,19 +161,29 @@ class _TreeDocument(Document):
         return super().get_article(candidates, best_candidate, html_partial)
 
     def get_preserved_elements(self, node):
-        # What readability's conditional cleaning leaves alone, besides its own tables of contents: lists that
+        # What readability's conditional cleaning leaves alone (its own: tables of contents, lead-ins to a
+        # quote, as readability-lxml 0.9's get_preserved_elements finds them), and besides: lists that
         # Readability.js keeps, and the wrappers of a code sample, which are under its 25 characters when the
         # sample is short ("pip install flask"): a block whose text is all code stays.
-        allowed = super().get_preserved_elements(node)
+        allowed = {element: True for element in node.iterfind(".//ul") if self.is_toc_list(element)}
+        if node.getroottree().getroot().find(".//blockquote") is not None:  # readability's lead-in to a quote,
+            # whose search looks through every ancestor's next sibling for a blockquote, of every block
+            allowed.update((element, True) for element in self.tags(node, "div", "section")
+                           if self.is_quote_lead(element))
+        not_kept = set()  # wrappers judged and refused, not judged again for each list inside them
         for held in node.iter("ul", "ol"):
             for element in (held, *held.iterancestors()):
                 if (element is node or element in allowed or element.tag not in LIST_HOLDERS
-                        or not self._kept_as_a_list(element)):
+                        or element in not_kept):
+                    break
+                if not self._kept_as_a_list(element):
+                    not_kept.add(element)
                     break
                 allowed[element] = True
+        code_holders = _code_holders(node) if node.find(".//pre") is not None else set()
         for pre in node.iter("pre"):
             for holder in pre.iterancestors():
-                if holder is node or holder in allowed or not _all_code(holder):
+                if holder is node or holder in allowed or holder not in code_holders:
                     break
                 allowed[holder] = True
         return allowed
@@ -234,10 +244,24 @@ def _words_of_a_paragraph(element: HtmlElement) -> bool:
     return element.tag in INLINE_TAGS and parent is not None and parent.tag == "p"
 
 
-def _all_code(element: HtmlElement) -> bool:
-    """Is every visible character of the element inside a <pre> (a code sample with its wrappers)?"""
-    code = sum(visible_length(pre.text_content()) for pre in element.xpath(".//pre[not(ancestor::pre)]"))
-    return code > 0 and code == visible_length(element.text_content())
+def _code_holders(node: HtmlElement) -> set:
+    """The elements under `node` whose visible characters are all inside <pre>s, and some are (a code sample
+    with its wrappers), in one pass from the leaves up: asked of each sample's ancestors in turn, the question
+    read the whole article's text once per sample."""
+    outside, code = {}, {}
+    for element in reversed(list(node.iter())):
+        if not isinstance(element.tag, str):  # a comment's text is no text, its tail is
+            outside[element] = code[element] = 0
+            continue
+        inner = visible_length(element.text)
+        if element.tag == "pre":
+            outside[element] = 0
+            code[element] = inner + sum(outside[c] + code[c] + visible_length(c.tail) for c in element)
+        else:
+            outside[element] = inner + sum(outside[c] + visible_length(c.tail) for c in element)
+            code[element] = sum(code[c] for c in element)
+    return {element for element in outside if code[element] and not outside[element] and element.tag != "pre"
+            and not any(a.tag == "pre" for a in element.iterancestors())}  # a sample inside a sample is one
 
 
 def _heading_before(parent: HtmlElement | None, previous: HtmlElement | None) -> HtmlElement | None:
