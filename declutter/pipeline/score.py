@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 from itertools import islice
 
+from lxml import etree
 from lxml.html import HtmlElement, fragment_fromstring
 from readability import Document
 from readability.readability import REGEXES, Unparseable
@@ -244,24 +245,26 @@ def _words_of_a_paragraph(element: HtmlElement) -> bool:
     return element.tag in INLINE_TAGS and parent is not None and parent.tag == "p"
 
 
+OUTSIDE_SAMPLES = etree.XPath(".//text()[not(ancestor::pre)]")
+
+
 def _code_holders(node: HtmlElement) -> set:
     """The elements under `node` whose visible characters are all inside <pre>s, and some are (a code sample
-    with its wrappers), in one pass from the leaves up: asked of each sample's ancestors in turn, the question
-    read the whole article's text once per sample."""
-    outside, code = {}, {}
-    for element in reversed(list(node.iter())):
-        if not isinstance(element.tag, str):  # a comment's text is no text, its tail is
-            outside[element] = code[element] = 0
-            continue
-        inner = visible_length(element.text)
-        if element.tag == "pre":
-            outside[element] = 0
-            code[element] = inner + sum(outside[c] + code[c] + visible_length(c.tail) for c in element)
-        else:
-            outside[element] = inner + sum(outside[c] + visible_length(c.tail) for c in element)
-            code[element] = sum(code[c] for c in element)
-    return {element for element in outside if code[element] and not outside[element] and element.tag != "pre"
-            and not any(a.tag == "pre" for a in element.iterancestors())}  # a sample inside a sample is one
+    with its wrappers): the ancestors of a sample, less those of a text outside every sample. Asked of each
+    sample's ancestors in turn, the question read the whole article's text once per sample."""
+    with_code = set()
+    for pre in node.iter("pre"):
+        above = list(pre.iterancestors())
+        if visible_length(pre.text_content()) and not any(a.tag == "pre" for a in above):  # a sample in a
+            with_code.update(above)  # sample is the outer one's text
+    with_text = set()
+    for text in OUTSIDE_SAMPLES(node) if with_code else ():
+        if not text.isspace():
+            holder = text.getparent().getparent() if text.is_tail else text.getparent()
+            while holder is not None and holder not in with_text:
+                with_text.add(holder)
+                holder = holder.getparent()
+    return with_code - with_text
 
 
 def _heading_before(parent: HtmlElement | None, previous: HtmlElement | None) -> HtmlElement | None:
