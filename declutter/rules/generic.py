@@ -17,7 +17,7 @@ LANGUAGES = frozenset({"en", "de", "fr", "es", "it", "pt", "nl", "ja", "zh", "ko
 OWNERSHIPS = frozenset({"section", "box", "label", "lead_in", "paragraph"})
 WILDCARD = r"(?:\S++ ?){0,4}?"  # "*" is a few words, a name: "more from *" is "More from The Verge", no sentence
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
 # Punctuation, symbols and counts around a label: "Comments (12)", "» Related:", "Share —".
 _EDGE = re.compile(r"[\W_\d]+")
 
@@ -38,8 +38,10 @@ def normalize_text(text: str) -> str:
 @lru_cache(maxsize=4096)
 def class_words(value: str) -> str:
     """"relatedPosts sidebar_ad" -> "-related-posts-sidebar-ad-": words joined by dashes, for run matching."""
-    words = _WORD_SPLIT.split(_CAMEL.sub("-", value).lower())
-    return "-" + "-".join(w for w in words if w) + "-"
+    lowered = value.lower()
+    if lowered != value:  # a capital: camelCase words are split first
+        lowered = _CAMEL.sub("-", value).lower()
+    return "-" + _NOT_WORD.sub("-", lowered).strip("-") + "-"
 
 
 def names_text(identifier: str | None, text: str) -> bool:
