@@ -83,7 +83,10 @@ class _TreeDocument(Document):
         # styled as "header", styled words of a paragraph and sections whose id is their heading's words; the
         # clutter rules already ran, so content elements are spared here.
         for elem in self.html.findall(".//*"):
-            names = f"{elem.get('class', '')} {elem.get('id', '')}"
+            classes, identifier = elem.get("class"), elem.get("id")
+            if not (classes or identifier):  # most elements: nothing to judge
+                continue
+            names = f"{classes or ''} {identifier or ''}"
             if (elem.tag not in SPARED and _unlikely(elem, names) and not _words_of_a_paragraph(elem)
                     and not (_holds_prose(elem) and not DISCUSSION_WORD.search(names))
                     and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code | ancestor::blockquote | "

@@ -40,7 +40,7 @@ def extract_container(untouched: HtmlElement, url: str | None) -> HtmlElement | 
     return body
 
 
-SHOWN_WORDS = etree.XPath(".//text()[not(ancestor::style or ancestor::script)]")
+SHOWN_WORDS = etree.XPath(".//text()[not(ancestor::style or ancestor::script)]", smart_strings=False)
 WORD = re.compile(r"\w+")
 
 
