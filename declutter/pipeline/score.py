@@ -184,7 +184,7 @@ class _TreeDocument(Document):
                     not_kept.add(element)
                     break
                 allowed[element] = True
-        code_holders = _code_holders(node) if node.find(".//pre") is not None else set()
+        code_holders = _code_holders(node)
         for pre in node.iter("pre"):
             for holder in pre.iterancestors():
                 if holder is node or holder in allowed or holder not in code_holders:

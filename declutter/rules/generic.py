@@ -134,7 +134,10 @@ def _wild_edges(phrases: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         first, last = normalize_text(parts[0]), normalize_text(parts[-1])
         if not first and not last:
             raise RuleError(f"{phrase!r}: a phrase needs words besides its wildcards")
-        (starts.add(first) if first else ends.add(last))
+        if first:
+            starts.add(first)
+        else:
+            ends.add(last)
     return tuple(sorted(starts)), tuple(sorted(ends))
 
 
