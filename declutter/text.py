@@ -34,7 +34,7 @@ def element_length(element: HtmlElement | None) -> int:
 def readable_length(element: HtmlElement) -> int:
     """An element's visible characters outside scripts and styles (whose text, raw in HTML, has no elements
     inside: each one's characters are taken away once)."""
-    unread = sum(visible_length(code.xpath("string()")) for code in element.iter("script", "style"))
+    unread = sum(element_length(code) for code in element.iter("script", "style"))
     return element_length(element) - unread
 
 
