@@ -1,5 +1,6 @@
 """Each pipeline step on tiny inline HTML."""
 
+import random
 from pathlib import Path
 
 import lxml.html
@@ -372,3 +373,45 @@ def test_divs_become_paragraphs_exactly_as_readability_makes_them(markup):
     ours.transform_misused_divs_into_paragraphs()
     theirs.transform_misused_divs_into_paragraphs()
     assert lxml.html.tostring(ours.html) == lxml.html.tostring(theirs.html)
+
+
+PROSE = "<p>" + "A sentence of the article, with a comma. " * 4 + "</p>"
+CLEANING_CASES = {  # a block for each of readability's cleaning rules, next to the article's paragraphs
+    "rules": "<html><body><article class='story'>" + PROSE * 6
+             + "<div>" + "<ul>" + "<li>an item of a long list</li>" * 40 + "</ul>" + PROSE + "</div>"
+             + "<div>" + "<ul>" + "<li>item</li>" * 12 + "</ul></div>"
+             + "<div><img src='1.png'><img src='2.png'><img src='3.png'><h4>Three</h4></div>"
+             + "<div><img src='1.png'> A picture</div><div><p>Short</p></div>"
+             + "<div><input type='hidden' name='t'><p>A paragraph long enough to count as text</p></div>"
+             + "<div><input name='q'><p>Search the site</p></div>"
+             + "<div><embed src='a.swf'><p>The caption of a video, longer than a short line</p></div>"
+             + "<section><p>" + "Words of a paragraph " * 3 + "<a href='/x'>" + "a link " * 8 + "</a></p>"
+             + "</section><div class='sidebar'>" + PROSE + "</div><div></div>" + PROSE * 2
+             + "</article></body></html>",
+    **{path.parent.name: path.read_text(encoding="utf-8")
+       for path in sorted((Path(__file__).parent / "pages").glob("*/source.html"))},
+}
+
+
+@pytest.mark.parametrize("markup", CLEANING_CASES.values(), ids=CLEANING_CASES.keys())
+def test_scoring_and_cleaning_give_readabilitys_verdicts(markup, monkeypatch):
+    """The adapter's paragraph scoring and conditional cleaning are readability's own, made cheaper: they
+    choose the same container and keep the same blocks as readability's methods do."""
+    from readability import Document
+
+    ours = score.best_container(decode.parse(markup))
+    monkeypatch.setattr(score._TreeDocument, "score_paragraphs", Document.score_paragraphs)
+    monkeypatch.setattr(score._TreeDocument, "sanitize", Document.sanitize)
+    theirs = score.best_container(decode.parse(markup))
+    assert lxml.html.tostring(ours) == lxml.html.tostring(theirs)
+
+
+def test_text_is_cleaned_as_readability_cleans_it():
+    from readability.readability import clean
+
+    pieces = [" ", "  ", "\t", "\n", "\u00a0", "\u2003", "a", "b,", "\r\n", " " * 300, "\n" * 260]
+    rng = random.Random(7)
+    texts = ["", "plain", " \t edges \n "] + ["".join(rng.choices(pieces, k=rng.randrange(1, 40)))
+                                               for _ in range(2000)]
+    for text in texts:
+        assert score._clean(text) == clean(text), repr(text)

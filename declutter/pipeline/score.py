@@ -11,7 +11,7 @@ from itertools import islice
 from lxml import etree
 from lxml.html import HtmlElement, fragment_fromstring
 from readability import Document
-from readability.readability import REGEXES, Unparseable
+from readability.readability import REGEXES, Unparseable, is_video_url
 
 from ..rules.generic import names_its_heading, names_text
 from ..text import fold, folded_length, readable_length, visible_length
@@ -32,6 +32,10 @@ HEADING_BLOCK_CHARS = 200  # a block of one heading's text, no longer than a hea
 HEADING_REACH = 4  # wrapper levels looked through for the heading before a segment
 SAME_CLASS_BONUS = 0.2  # of the best block's score, for a sibling of its class (Readability.js's figure)
 PROSE_PARAGRAPH_CHARS, PROSE_PARAGRAPHS = 150, 3  # a block of running text, whatever its class says
+CALL_TO_ACTION = REGEXES["callToActionRe"]
+CLEANED_TAGS = ("table", "ul", "div", "aside", "header", "footer", "section")  # readability's conditional cleaning
+COUNTED_TAGS = ("p", "img", "li", "embed", "input")
+LONG_SPACE, LINE_SPACE, TAB_SPACE = re.compile(r"\s{255,}"), re.compile(r"\s*\n\s*"), re.compile(r"\t|[ \t]{2,}")
 HINT_MIN_CHARS = 500
 HINT_FACTOR = 8
 
@@ -164,6 +168,106 @@ class _TreeDocument(Document):
                     candidates[sibling]["content_score"] += bonus
         return super().get_article(candidates, best_candidate, html_partial)
 
+    def score_paragraphs(self):
+        # readability's own scoring, with its text cleaned by `_clean` and no debug line formatted.
+        candidates, ordered = {}, []
+        for elem in self.tags(self.html, "p", "pre", "td", "blockquote"):
+            parent = elem.getparent()
+            if parent is None:
+                continue
+            grandparent = parent.getparent()
+            text = _clean(elem.text_content())
+            if len(text) < self.min_text_length:
+                continue
+            for holder in (parent, grandparent):
+                if holder is not None and holder not in candidates:
+                    candidates[holder] = self.score_node(holder)
+                    ordered.append(holder)
+            score = 1
+            score += text.count(",") + 1
+            score += min(len(text) / 100, 3)
+            candidates[parent]["content_score"] += score
+            if grandparent is not None:
+                candidates[grandparent]["content_score"] += score / 2.0
+        for elem in ordered:  # good content has few links
+            candidates[elem]["content_score"] *= 1 - self.get_link_density(elem)
+        return candidates
+
+    def sanitize(self, node, candidates, keep_all_images=False):
+        # readability's own conditional cleaning, with the same verdicts at a third of the cost: each block's
+        # text is read once, not four times, and cleaned by `_clean`; its descendants are counted in one walk,
+        # not seven; its link density is measured only when a rule asks; no debug line is formatted.
+        for heading in self.tags(node, *HEADINGS):
+            if self.class_weight(heading) < 0 or self.get_link_density(heading) > 0.33:
+                heading.drop_tree()
+        for paragraph in self.tags(node, "p"):
+            if CALL_TO_ACTION.search(paragraph.text_content()) and self.get_link_density(paragraph) > 0.2:
+                paragraph.drop_tree()
+        for element in self.tags(node, "form", "textarea"):
+            element.drop_tree()
+        for frame in self.tags(node, "iframe"):
+            if "src" in frame.attrib and is_video_url(frame.attrib["src"]):
+                frame.attrib.pop("srcdoc", None)
+                frame.text = "VIDEO"  # an empty <iframe/> would not serialize as one
+            else:
+                frame.drop_tree()
+        allowed = self.get_preserved_elements(node)
+        for block in self.reverse_tags(node, *CLEANED_TAGS):
+            if block not in allowed and self._cleaned_away(block, candidates, allowed, keep_all_images):
+                block.drop_tree()
+        self.html = node
+        return self.get_clean_html()
+
+    def _cleaned_away(self, block, candidates, allowed, keep_all_images) -> bool:
+        """readability's verdict on one block in its conditional cleaning."""
+        weight = self.class_weight(block)
+        if weight + (candidates[block]["content_score"] if block in candidates else 0) < 0:
+            return True
+        text = block.text_content()
+        if text.count(",") >= 10:
+            return False
+        counts = dict.fromkeys(COUNTED_TAGS, 0)
+        for descendant in block.iterdescendants(*COUNTED_TAGS):
+            counts[descendant.tag] += 1
+            if descendant.tag == "input" and descendant.get("type") == "hidden":
+                counts["input"] -= 1
+        paragraphs, images, embeds = counts["p"], counts["img"], counts["embed"]
+        length = len(_clean(text))
+        if keep_all_images and block.tag == "div" and images:
+            return False
+        if paragraphs and images > 1 + paragraphs * 1.3:
+            return True  # too many images
+        if counts["li"] - 100 > paragraphs and block.tag not in ("ol", "ul"):
+            return True  # more list items than paragraphs
+        if counts["input"] > paragraphs / 3:
+            return True  # a form
+        if length < self.min_text_length and (images == 0 or images > 2):
+            return True  # too short, without an image or with many
+        if weight < 25 and self._link_density(block, text) > (
+                0.25 if block.tag in ("ul", "section") and block.xpath("ancestor::main | ancestor::article")
+                else 0.2):
+            return True  # too many links for its weight
+        if weight >= 25 and self._link_density(block, text) > 0.5:
+            return True
+        if (embeds == 1 and length < 75) or embeds > 1:
+            return True
+        if length:
+            return False
+        # No text: kept, with the blocks inside it, when the nearest sibling on either side with text has,
+        # together, more than 1,000 characters.
+        siblings = [next((n for n in (len(_clean(sibling.text_content())) for sibling in block.itersiblings(
+            preceding=preceding)) if n), 0) for preceding in (False, True)]
+        if sum(siblings) > 1000:
+            allowed.update((inner, True) for inner in self.tags(block, "table", "ul", "div", "section"))
+            return False
+        return True
+
+    @staticmethod
+    def _link_density(block, text: str) -> float:
+        """get_link_density (see above) of a block that is not a heading, whose text is already read."""
+        links = sum(folded_length(a.text_content()) for a in block.iterfind(".//a"))
+        return links / max(folded_length(text), 1)
+
     def get_preserved_elements(self, node):
         # What readability's conditional cleaning leaves alone (its own: tables of contents, lead-ins to a
         # quote, as readability-lxml 0.9's get_preserved_elements finds them), and besides: lists that
@@ -210,6 +314,18 @@ class _TreeDocument(Document):
 
     def get_clean_html(self):
         return _Chosen(self.html)
+
+
+def _clean(text: str) -> str:
+    """readability's `clean` (its three whitespace substitutions, then strip), each substitution run only on a
+    text it can change: most paragraphs have no line break or double space."""
+    if len(text) >= 255:
+        text = LONG_SPACE.sub(" " * 255, text)
+    if "\n" in text:
+        text = LINE_SPACE.sub("\n", text)
+    if "\t" in text or "  " in text:
+        text = TAB_SPACE.sub(" ", text)
+    return text.strip()
 
 
 @lru_cache(maxsize=8192)
