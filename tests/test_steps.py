@@ -34,6 +34,17 @@ def test_to_text_drops_characters_lxml_refuses():
     assert decode.to_text("a\x00b\x0bc\ud800d\uffffe") == "abcde"
 
 
+@pytest.mark.parametrize("data, expected", [
+    ("é\x0bb\x7fc".encode(), "ébc"),  # valid UTF-8, undeclared
+    ("é\ufffeb\uffffc".encode(), "ébc"),  # non-characters only
+    ('<meta charset="utf-8">é\x01\ufffe'.encode(), '<meta charset="utf-8">é'),  # valid, declared
+    ('<meta charset="utf-8">é\x01'.encode() + b"\xff", '<meta charset="utf-8">é\ufffd'),  # invalid, declared
+    ("é\x1f".encode("cp1252") + b"\x81", "é\ufffd"),  # not UTF-8, undeclared: cp1252
+])
+def test_bytes_lose_the_characters_lxml_refuses_whichever_way_they_are_decoded(data, expected):
+    assert decode.to_text(data) == expected
+
+
 def test_parse_ignores_a_misleading_declaration():
     root = decode.parse("<?xml version='1.0' encoding='latin-1'?><html><body><p>ünïcode</p></body></html>")
     assert root.findtext(".//p") == "ünïcode"

@@ -23,7 +23,6 @@ META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+
 # lxml refuses them and readability raises on them inside attributes.
 UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 UNSAFE_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # its C0 controls and DEL, in UTF-8
-UNSAFE_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")  # a lone surrogate, written out by "surrogatepass"
 # The HTML standard reads these declarations as another encoding: a UTF-16 label on bytes without a UTF-16
 # BOM (checked first) means UTF-8, x-user-defined means windows-1252; the replacement encoding, which would
 # turn the whole page into one U+FFFD, counts as no declaration.
@@ -85,16 +84,23 @@ def _unsafe_reference(match: re.Match) -> str:
     return "\ufffd" if code <= 0x10FFFF and UNSAFE_CHARS.match(chr(code)) else match.group(0)
 
 
-def _has_unsafe(text: str) -> bool:
-    """UNSAFE_CHARS.search at a fraction of its time: the page's UTF-8 bytes are scanned at C speed (the
-    regex engine steps through a character class one character at a time)."""
-    data = text.encode("utf-8", "surrogatepass")
-    return (len(data.translate(None, UNSAFE_BYTES)) != len(data) or b"\xef\xbf\xbe" in data
-            or b"\xef\xbf\xbf" in data or (b"\xed" in data and UNSAFE_SURROGATE.search(data) is not None))
+def _has_unsafe(text: str, utf8: bytes | None = None) -> bool:
+    """UNSAFE_CHARS.search at a fraction of its time (the regex engine steps through a character class one
+    character at a time): the two non-characters by a string search, the controls in the UTF-8 bytes at C
+    speed, a lone surrogate by the strict encoding's refusal. `utf8`: the bytes the text was decoded from,
+    when they were valid UTF-8 (which holds no surrogate); the encoding is saved."""
+    if "\ufffe" in text or "\uffff" in text:
+        return True
+    if utf8 is None:
+        try:
+            utf8 = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate
+            return True
+    return len(utf8.translate(None, UNSAFE_BYTES)) != len(utf8)
 
 
-def _drop_unsafe(text: str) -> str:
-    if _has_unsafe(text):
+def _drop_unsafe(text: str, utf8: bytes | None = None) -> str:
+    if _has_unsafe(text, utf8):
         text = UNSAFE_CHARS.sub("", text)
     return NUMERIC_REFERENCE.sub(_unsafe_reference, text) if "&#" in text else text
 
@@ -117,15 +123,13 @@ def to_text(data: str | bytes, http_charset: str | None = None) -> str:
     if not declared:
         found = META_CHARSET.search(data[:4096])
         declared = _lookup(found.group(1).decode("ascii")) if found else None
-    if declared:
-        text = data.decode(declared, errors="replace")
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
+    encoding = declared or "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:  # undecodable bytes become U+FFFD; undeclared, the page was not UTF-8
+        text, encoding = data.decode(declared or "cp1252", errors="replace"), None
     _refuse_binary_text(text)
-    return _drop_unsafe(text)
+    return _drop_unsafe(text, data if encoding == "utf-8" else None)
 
 
 def parse(text: str) -> lxml.html.HtmlElement:
