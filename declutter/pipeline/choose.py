@@ -75,13 +75,11 @@ def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement
         return picked, "high"
     prose = _is_prose(picked)
     if untouched is not None and not discussion and not prose:
-        whole = whole_page_region(untouched, title, options)  # edits the copy, so trafilatura cannot have it
+        whole = whole_page_region(untouched, title, options)  # edits the copy
         if (whole is not None and element_length(whole) >= max(REGION_MIN_CHARS, WHOLE_OUTWEIGHS * picked_chars)
                 and (unlinked_length(whole) >= picked_chars or picked_chars < SHORT_PICK_CHARS)):
             return whole, "medium"
-        untouched = None
-    pristine = untouched is not None and not prose and not discussion  # our rules know threads: use them
-    other = second_opinion.extract_container(untouched if pristine else copy.deepcopy(root), url)
+    other = second_opinion.extract_container(copy.deepcopy(root), url)  # it edits what it reads
     if other is not None and element_length(other) > CLEARLY_MORE * picked_chars:
         return other, "medium"
     if inside:

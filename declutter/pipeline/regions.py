@@ -38,11 +38,13 @@ def reveal_noscript_content(root: HtmlElement) -> None:
     body = root.find("body")
     if body is None:
         return
-    total = element_length(body)
+    total = None  # the body's text, read only for a <noscript> long enough (most hold a tracking pixel)
     for noscript in list(body.iter("noscript")):
         chars = element_length(noscript)
-        if chars >= NOSCRIPT_MIN_CHARS and chars > total - chars:
-            noscript.drop_tag()
+        if chars >= NOSCRIPT_MIN_CHARS:
+            total = element_length(body) if total is None else total  # unwrapping keeps it the same
+            if chars > total - chars:
+                noscript.drop_tag()
 
 
 def reveal_streamed_segments(root: HtmlElement) -> None:

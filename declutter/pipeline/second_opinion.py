@@ -23,14 +23,14 @@ from ..text import element_length
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 
-def extract_container(untouched: HtmlElement, url: str | None) -> HtmlElement | None:
-    """trafilatura's content of the page as a <div>, or None. `untouched` is consumed: trafilatura edits it."""
-    numbers = _ordered_item_numbers(untouched)
+def extract_container(page: HtmlElement, url: str | None) -> HtmlElement | None:
+    """trafilatura's content of the page as a <div>, or None. `page` is consumed: trafilatura edits it."""
+    numbers = _ordered_item_numbers(page)
     # What trafilatura.extract does, less the fingerprint of the text it adds to every result (a tenth of
     # its time here, for a deduplication we never ask for).
     options = Extractor(output_format="html", comments=False, tables=True, links=True, images=True, url=url)
     try:
-        document = trafilatura.bare_extraction(untouched, options=options)
+        document = trafilatura.bare_extraction(page, options=options)
         markup = determine_returnstring(document, options) if document else None
     except Exception:  # a second opinion that fails is no opinion; the first one stands
         return None
