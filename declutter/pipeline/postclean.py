@@ -124,7 +124,7 @@ def absolute_urls(container: HtmlElement, url: str | None) -> None:
     if not url:
         return
     base = None
-    for tag in container.xpath("//base[@href]"):
+    for tag in container.xpath("/descendant::base[@href]"):
         base = tag.get("href")
         tag.drop_tree()
     for against in (base, url):
