@@ -27,7 +27,7 @@ def extract_container(page: HtmlElement, url: str | None) -> HtmlElement | None:
     """trafilatura's content of the page as a <div>, or None. `page` is consumed: trafilatura edits it."""
     numbers = _ordered_item_numbers(page)
     # What trafilatura.extract does, less the fingerprint of the text it adds to every result (a tenth of
-    # its time here, for a deduplication we never ask for).
+    # its time here, for a deduplication we never ask for); these three are the same in trafilatura 2.0-2.3.
     options = Extractor(output_format="html", comments=False, tables=True, links=True, images=True, url=url)
     try:
         document = trafilatura.bare_extraction(page, options=options)
