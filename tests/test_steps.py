@@ -8,7 +8,7 @@ import pytest
 from helpers import ARTICLE_PARAGRAPHS, article_page
 
 from declutter.errors import BadInput
-from declutter.pipeline import decode, extract, postclean, score, second_opinion
+from declutter.pipeline import decode, extract, postclean, regions, score, second_opinion
 from declutter.pipeline.metadata import read_metadata, strip_site_suffix
 from declutter.pipeline.models import Article
 from declutter.pipeline.options import Options
@@ -426,3 +426,14 @@ def test_text_is_cleaned_as_readability_cleans_it():
                                                for _ in range(2000)]
     for text in texts:
         assert score._clean(text) == clean(text), repr(text)
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("<nav>Menu</nav><div role='main' id='m'><main><p>Text</p></main></div>", "m"),  # the outermost of both
+    ("<div id='m' role='MAIN'><p>Text</p></div><main id='n'><p>More</p></main>", "n"),  # roles are exact
+    ("<div role='main'><p>Text</p></div><main><p>More</p></main>", None),  # two regions: the page's <body>
+    ("<section><main id='n'><p>Text</p></main></section>", "n"),
+])
+def test_the_main_region_is_the_one_main_or_role_main(body, expected):
+    region = regions.main_region(decode.parse(f"<html><body>{body}</body></html>"))
+    assert (region.tag == "body") if expected is None else (region.get("id") == expected)

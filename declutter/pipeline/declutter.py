@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -34,7 +34,10 @@ BACKUP_KEEP_SHARE = 0.1  # rules that would leave less than this share of the te
 BACKUP_KEEP_CHARS = 150
 LIST_OUTWEIGHS = 3  # prose list items must outweigh the best paragraphs this many times to be the article
 NOTE_PARAGRAPH_CHARS, NOTE_PARAGRAPHS = 150, 2  # an <aside> with two paragraphs this long is a note of the text
-ARTICLE_BODY = etree.XPath(".//*[@itemprop='articleBody']")
+# Attribute values by the attribute axis, their elements found from them: libxml2 tests a predicate on an
+# attribute's value (`//*[@itemprop='articleBody']`) at twice the cost on a whole page.
+ITEMPROPS = etree.XPath("descendant::*/@itemprop")
+CONTROLLED = etree.XPath("descendant-or-self::*/@aria-controls")
 FOOTNOTES = etree.XPath("descendant-or-self::*[@role='doc-footnote' or @role='doc-endnotes' or @role='doc-endnote']")
 MOST_PARAGRAPHS = 0.6  # a marked element holding this share of the page's paragraphs is kept
 # On a page that is not an article, these groups' class words name content as often as clutter: offers are
@@ -64,6 +67,11 @@ class _Page:
 
     def length(self, element) -> int:
         return self.lengths.get(element, 0)
+
+    @cached_property
+    def openable(self) -> frozenset:
+        """The ids of what a control on the page opens (aria-controls); read when a hidden element has an id."""
+        return frozenset(i for value in CONTROLLED(self.body) for i in value.split())
 
 
 def _title_heading(body: HtmlElement, title: str | None) -> HtmlElement | None:
@@ -132,19 +140,20 @@ def _holding_most_paragraphs(body: HtmlElement, lengths: dict, marked: dict) -> 
 
 # --- selector rules -----------------------------------------------------------------------------------------
 
-def _hidden(element: HtmlElement, openable: frozenset) -> str | None:
+def _hidden(element: HtmlElement, page: _Page) -> str | None:
+    if element.get("hidden") is not None:
+        reason = "[hidden]"
+    elif (element.get("aria-hidden") or "").strip().lower() == "true":
+        reason = "[aria-hidden=true]"
+    elif (style := element.get("style")) and HIDDEN_STYLE.search(style):
+        reason = "display:none"
+    else:
+        return None
     # A closed tab, accordion or "read more" fold (a tab panel, or what a control on the page opens) is the
     # page's content: product specifications, FAQ answers, documentation variants. A reader opens them all.
-    if element.get("role") == "tabpanel" or element.get("id") in openable:
+    if element.get("role") == "tabpanel" or ((identifier := element.get("id")) and identifier in page.openable):
         return None
-    if element.get("hidden") is not None:
-        return "[hidden]"
-    if (element.get("aria-hidden") or "").strip().lower() == "true":
-        return "[aria-hidden=true]"
-    style = element.get("style")
-    if style and HIDDEN_STYLE.search(style):
-        return "display:none"
-    return None
+    return reason
 
 
 def _leads_content(element: HtmlElement) -> bool:
@@ -207,12 +216,11 @@ def _selector_match(element: HtmlElement, rules: GenericRules) -> tuple[str, str
 
 
 def _selector_marks(page: _Page, rules: GenericRules):
-    openable = frozenset(i for value in page.body.xpath(".//@aria-controls") for i in value.split())
     for element in page.body.iter():
         if not isinstance(element.tag, str) or element in page.protected:
             continue
         names = element.keys()  # its attributes' names, in one call: most elements have none that matter
-        hidden = None if page.whole_page or HIDING.isdisjoint(names) else _hidden(element, openable)
+        hidden = None if page.whole_page or HIDING.isdisjoint(names) else _hidden(element, page)
         if hidden:
             yield element, "hidden" if hidden != "[aria-hidden=true]" else "aria-hidden", hidden
             continue
@@ -413,7 +421,7 @@ def remove_clutter(root: HtmlElement, site_marks, title: str | None, options, *,
                 break
             marks.pop(wrapper, None)
     # If every paragraph is inside marked containers, the article is in one of them (a "modal" reader view).
-    declared = ARTICLE_BODY(body)
+    declared = [value.getparent() for value in ITEMPROPS(body) if value == "articleBody"]
     hint = _article_hint(body, lengths, marks, declared)
     if hint is None:
         hint = _article_hint(body, lengths, (), declared)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from ..text import element_length
@@ -20,7 +21,10 @@ NOSCRIPT_MIN_CHARS = 500  # a <noscript> with this much text is the page's serve
 DISCUSSION_KINDS = frozenset({"DiscussionForumPosting", "QAPage", "SocialMediaPosting"})
 ARTICLE_KINDS = frozenset({"Article", "NewsArticle", "BlogPosting", "Report", "ReportageNewsArticle", "TechArticle",
                            "ScholarlyArticle", "OpinionNewsArticle", "AnalysisNewsArticle", "og:article"})
-MAIN_REGION = "//main | //*[@role='main']"
+# <main> and role=main, each by the cheaper path: libxml2 tests a predicate on an attribute's value
+# (`//*[@role='main']`) at twice the cost of reading every role by the attribute axis.
+MAINS = etree.XPath("/descendant::main")
+ROLES = etree.XPath("/descendant::*/@role")
 # React's streaming server rendering: $RS(segment, placeholder) and $RC/$RR(boundary, segment) move a hidden
 # <div id="S:…"> from the end of <body> into place. A third argument to $RC is an error: the fallback stays.
 STREAMED_PROSE_CHARS = 500  # paragraphs' text in a streamed part that is the page's reading, not a widget
@@ -154,6 +158,6 @@ def thread(root: HtmlElement) -> HtmlElement | None:
 
 def main_region(root: HtmlElement) -> HtmlElement | None:
     """The one element the page marks as its main content (<main>, role=main), else <body>."""
-    marked = root.xpath(MAIN_REGION)
+    marked = {*MAINS(root), *(role.getparent() for role in ROLES(root) if role == "main")}
     outermost = [e for e in marked if not any(a in marked for a in e.iterancestors())]
     return outermost[0] if len(outermost) == 1 else root.find("body")
