@@ -124,7 +124,7 @@ def absolute_urls(container: HtmlElement, url: str | None) -> None:
     if not url:
         return
     base = None
-    for tag in container.xpath("/descendant::base[@href]"):
+    for tag in [b for b in container.getroottree().getroot().iter("base") if b.get("href") is not None]:
         base = tag.get("href")
         tag.drop_tree()
     for against in (base, url):

@@ -113,7 +113,8 @@ def name_fold_headings(root: HtmlElement) -> None:
     """A button that opens a fold (aria-expanded, aria-controls) and asks a question is the fold's heading
     (an FAQ's question), not a control: it becomes one, since buttons are clutter to the clutter rules and
     dropped whole by the sanitizer. Labels ("Menu", "Filter by brand", "Find your store") stay buttons."""
-    for button in root.xpath("/descendant::button[@aria-expanded or @aria-controls]"):
+    for button in [b for b in root.iter("button") if b.get("aria-expanded") is not None
+                   or b.get("aria-controls") is not None]:  # a list: the buttons change tag on the way
         if button.text_content().rstrip().endswith(QUESTION_MARKS):
             button.tag = FOLD_HEADING_TAG
             for name in set(button.attrib) - {"aria-controls"}:  # its answer is still a fold a reader opens
