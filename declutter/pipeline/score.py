@@ -9,7 +9,7 @@ from functools import lru_cache
 from itertools import islice
 
 from lxml import etree
-from lxml.html import HtmlElement, fragment_fromstring
+from lxml.html import HtmlElement
 from readability import Document
 from readability.readability import REGEXES, Unparseable, is_video_url
 
@@ -103,7 +103,8 @@ class _TreeDocument(Document):
     def transform_misused_divs_into_paragraphs(self):
         # readability's own, with one change: it serialises every <div>'s children (and every inline child) to
         # look for block tags in the markup, again at each level of nesting; one walk up the tree answers the
-        # same question for every element. Inline runs and loose text in a <div> become paragraphs as before.
+        # same question for every element. Inline runs and loose text in a <div> become paragraphs as before
+        # (made as elements, not parsed from "<p/>" as readability makes them: a parse each).
         with_blocks = _holding_blocks(self.html)
         for div in self.html.findall(".//div"):
             if div not in with_blocks:
@@ -111,7 +112,7 @@ class _TreeDocument(Document):
         for div in self.html.findall(".//div"):
             children, paragraph = list(div), None
             if div.text and div.text.strip():
-                paragraph = fragment_fromstring("<p/>")
+                paragraph = div.makeelement("p")
                 paragraph.text, div.text = div.text, None
                 div.insert(0, paragraph)
             for child in children:
@@ -119,12 +120,12 @@ class _TreeDocument(Document):
                     paragraph = None
                     continue
                 if paragraph is None:
-                    paragraph = fragment_fromstring("<p/>")
+                    paragraph = div.makeelement("p")
                     child.addprevious(paragraph)
                 paragraph.append(child)
             for position, child in reversed(list(enumerate(div))):
                 if child.tail and child.tail.strip():
-                    loose = fragment_fromstring("<p/>")
+                    loose = div.makeelement("p")
                     loose.text, child.tail = child.tail, None
                     div.insert(position + 1, loose)
                 if child.tag == "br":
