@@ -64,6 +64,7 @@ class _Page:
     hint: HtmlElement | None = None  # where the article seems to be
     discussion: bool = False  # a forum thread: its posts are the content, not comments on it
     whole_page: bool = False  # not an article: keep hidden panels and blocks that class names call menus or promos
+    running_text: dict = field(default_factory=dict)  # parent -> whether words run between its children
 
     def length(self, element) -> int:
         return self.lengths.get(element, 0)
@@ -232,18 +233,22 @@ def _selector_marks(page: _Page, rules: GenericRules):
         if (found and page.whole_page and found[0] in WHOLE_PAGE_KEEPS and found[1] not in rules.group_of_tag
                 and not found[1].startswith("[role=")):
             continue
-        if found and not _in_running_text(element):  # a "dateline" span opening a paragraph is the paragraph's
+        if found and not _in_running_text(page, element):  # a "dateline" span opening a paragraph is the paragraph's
             yield element, f"selector:{found[0]}", found[1]
 
 
 # --- phrase rules -------------------------------------------------------------------------------------------
 
-def _in_running_text(element: HtmlElement) -> bool:
-    """Is the element inline among words of its parent (so not a label of its own)?"""
+def _in_running_text(page: _Page, element: HtmlElement) -> bool:
+    """Is the element inline among words of its parent (so not a label of its own)? The answer is the
+    parent's, kept for its other children: asked of each item of a long list, it read every item's tail."""
     parent = element.getparent()
     if parent is None:
         return False
-    return bool((parent.text or "").strip()) or any((child.tail or "").strip() for child in parent)
+    if parent not in page.running_text:
+        page.running_text[parent] = bool((parent.text or "").strip()) or any(
+            (child.tail or "").strip() for child in parent)
+    return page.running_text[parent]
 
 
 def _label(page: _Page, node: HtmlElement) -> HtmlElement:
@@ -282,7 +287,7 @@ def _first_text_child(page: _Page, parent: HtmlElement) -> HtmlElement | None:
 def _section(page: _Page, node: HtmlElement) -> list[HtmlElement]:
     """A heading (or label) and what it leads: the block it opens, or its siblings up to the next heading."""
     label = _label(page, node)
-    if _in_running_text(label) or label.tag in CELLS:
+    if _in_running_text(page, label) or label.tag in CELLS:
         return []  # words among other words, or a table's cell: "Comments" as a column is data
     level = min(_rank(label), LABEL_LEVEL) if _rank(label) == 99 else _rank(label)
     current = label
@@ -319,7 +324,7 @@ def _lead_in(page: _Page, node: HtmlElement, phrase: str) -> list[HtmlElement]:
     while block.tag not in ("p", "li", "div", "section", "aside", "h2", "h3", "h4", "h5", "h6", "dd") and \
             block.getparent() is not None and block.getparent() not in page.protected:
         block = block.getparent()
-    if block in page.protected or page.length(block) > LEAD_IN_LIMIT or _in_running_text(block):
+    if block in page.protected or page.length(block) > LEAD_IN_LIMIT or _in_running_text(page, block):
         return []
     if _link_share(page, block, len(phrase.replace(" ", ""))) < LEAD_IN_LINK_SHARE:
         return []
@@ -348,7 +353,7 @@ def _owned(page: _Page, group, node: HtmlElement, phrase: str) -> list[HtmlEleme
 
 def _paragraph(page: _Page, block: HtmlElement) -> list[HtmlElement]:
     """A short paragraph of its own that the phrase starts: a promotion written as prose in the article."""
-    return [] if block in page.protected or _in_running_text(block) else [block]
+    return [] if block in page.protected or _in_running_text(page, block) else [block]
 
 
 def _sentence_around(page: _Page, label: HtmlElement) -> list[HtmlElement]:
