@@ -40,9 +40,9 @@ BY_LINE_CHARS = 80  # a "By Jane Doe" line is short; a paragraph that starts wit
 BYLINE_LINE_REACH = 4  # elements after the headline where its "source · time" line may stand
 TIME_WORDS = re.compile(
     r"\b(?:ago|yesterday|today|updated|published|min read|\d{1,2}:\d{2}|\d{4})\b|前|전|vor |il y a|hace ", re.I)
+# What a reader sees of the page: no script or style text (JSON-LD repeats the headline, CSS-in-JS sits in <body>).
 # The descendant axis, not `//`: libxml2 reads `//x` as the x children of every node, gathered and sorted
 # (a third more time on a whole page, for the same nodes).
-# What a reader sees of the page: no script or style text (JSON-LD repeats the headline, CSS-in-JS sits in <body>).
 SHOWN_TEXT = etree.XPath("/html/body/descendant::text()[not(parent::script or parent::style or parent::template)]",
                          smart_strings=False)
 # Asked only of the elements that a quick look at their rel, itemprop and class finds (byline_nodes): libxml2

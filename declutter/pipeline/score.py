@@ -68,10 +68,7 @@ class _TreeDocument(Document):
         # whitespace runs to one character gives the same lengths at C speed. A heading's links are not
         # counted, as Readability.js does not: readability would drop a permalinked heading ("#benefits") and
         # each item's heading in a roundup that links to the item.
-        if elem.tag in HEADINGS:
-            return 0
-        links = sum(folded_length(a.text_content()) for a in elem.iterfind(".//a"))
-        return links / max(folded_length(elem.text_content()), 1)
+        return 0 if elem.tag in HEADINGS else _link_density(elem, elem.text_content())
 
     def class_weight(self, e):
         # readability marks <body> id="readabilityBody", which its own "body" keyword then favours: a stray
@@ -245,11 +242,11 @@ class _TreeDocument(Document):
             return True  # a form
         if length < self.min_text_length and (images == 0 or images > 2):
             return True  # too short, without an image or with many
-        if weight < 25 and self._link_density(block, text) > (
+        if weight < 25 and _link_density(block, text) > (
                 0.25 if block.tag in ("ul", "section") and block.xpath("ancestor::main | ancestor::article")
                 else 0.2):
             return True  # too many links for its weight
-        if weight >= 25 and self._link_density(block, text) > 0.5:
+        if weight >= 25 and _link_density(block, text) > 0.5:
             return True
         if (embeds == 1 and length < 75) or embeds > 1:
             return True
@@ -263,12 +260,6 @@ class _TreeDocument(Document):
             allowed.update((inner, True) for inner in self.tags(block, "table", "ul", "div", "section"))
             return False
         return True
-
-    @staticmethod
-    def _link_density(block, text: str) -> float:
-        """get_link_density (see above) of a block that is not a heading, whose text is already read."""
-        links = sum(folded_length(a.text_content()) for a in block.iterfind(".//a"))
-        return links / max(folded_length(text), 1)
 
     def get_preserved_elements(self, node):
         # What readability's conditional cleaning leaves alone (its own: tables of contents, lead-ins to a
@@ -316,6 +307,12 @@ class _TreeDocument(Document):
 
     def get_clean_html(self):
         return _Chosen(self.html)
+
+
+def _link_density(element: HtmlElement, text: str) -> float:
+    """The share of the element's text (`text`, already read) in its links, whitespace runs folded."""
+    links = sum(folded_length(a.text_content()) for a in element.iterfind(".//a"))
+    return links / max(folded_length(text), 1)
 
 
 def _clean(text: str) -> str:
