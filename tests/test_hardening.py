@@ -218,6 +218,15 @@ def test_the_scanner_is_linear_on_pathological_text(unit):
     assert large < 2.0 and large < 20 * small + 0.05  # 8x the text: linear is 8x the time, quadratic 64x
 
 
+@pytest.mark.parametrize("markup", ["<i a b c>", "<i a=1 b c>", '<i a="" b=\'\'c>', "<i/a/b/c>"])
+def test_the_attribute_total_is_exact_at_the_limit(markup):
+    """Three attributes a tag, in as few characters as each can take: 100 tags meet a limit of 300, 101 pass it."""
+    options = Options(max_total_attributes=300)
+    guard.check_markup(markup * 100, options)
+    with pytest.raises(Exception, match="more than 300 attributes"):
+        guard.check_markup(markup * 101, options)
+
+
 def test_limits_are_not_hit_by_pages_under_them():
     options = Options(max_elements=1_000, max_attributes=100)
     guard.check_markup("<html><body>" + "<i>x</i>" * 998, options)  # html and body are elements too

@@ -19,7 +19,7 @@ import pytest
 
 from declutter.errors import TooManyAttributes, TooManyEntities
 from declutter.pipeline import guard, postclean, sanitize
-from declutter.pipeline.options import DEFAULT_OPTIONS
+from declutter.pipeline.options import DEFAULT_OPTIONS, Options
 from server import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,6 +129,15 @@ def test_the_sanitizer_budget_counts_every_special_and_only_them():
             guard.check_fragment('<a title="' + special * side + '">', options)
     for harmless in ("a", "\xc0", "\u4e2d", "\u0100"):
         guard.check_fragment('<a title="' + harmless * side + '">', options)
+
+
+def test_the_sanitizer_budget_is_counted_run_by_run():
+    """Specials x length is summed over the runs between tags, not taken over the whole fragment: 100 runs
+    of ten bytes with one "&" each are 1,000 of work, though 100 specials x 1,000 bytes would be 100,000."""
+    options = Options(max_sanitizer_work=1_000)
+    guard.check_fragment("<b>&xxxxxxx" * 100, options)
+    with pytest.raises(TooManyEntities):
+        guard.check_fragment("<b>&xxxxxxx" * 101, options)
 
 
 # ---- escaped control characters ----------------------------------------------------------------------------

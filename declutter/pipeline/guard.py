@@ -43,45 +43,36 @@ _ATTRIBUTE = (
     rf"[{_WS}/]*+[^{_WS}/>][^{_WS}/>=]*+[{_WS}]*+"
     rf"""(?:=[{_WS}]*+(?:"[^"]*+"?|'[^']*+'?|[^{_WS}>]*+))?"""
 )
+# Elements whose content is text up to their own end tag (skipped inside the token, to that end tag);
+# <plaintext> has no end tag: the rest of the input is its text.
+RAW_TEXT = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")
 _TOKEN = re.compile(
     rf"""<(?:
         !--(?:-?>|.*?--!?>|.*)                 # a comment (<!--> and <!---> are empty ones)
       | [!?][^>]*+>?                           # doctype, processing instruction, bogus comment
       | /(?![A-Za-z])[^>]*+>?                  # </> and other bogus end tags
-      | (?P<end>/)?(?P<name>[A-Za-z][^{_WS}/>]*+)(?P<attributes>(?:{_ATTRIBUTE})*+)[{_WS}/]*+>?
+      | /[A-Za-z][^{_WS}/>]*+(?:{_ATTRIBUTE})*+[{_WS}/]*+>?  # an end tag
+      | (?P<name>(?P<raw>{"|".join(RAW_TEXT)})(?![^{_WS}/>])  # a start tag; a longer name is no raw-text element
+               |(?P<plain>plaintext)(?![^{_WS}/>])|[A-Za-z][^{_WS}/>]*+)
+        (?P<attributes>(?:{_ATTRIBUTE})*+)[{_WS}/]*+>?
+        (?(raw)(?:[^<]++|<(?!/(?P=raw)[{_WS}/>]))*+)  # raw text, up to its end tag or the end of the input
+        (?(plain).*+)
     )""",
-    re.S | re.X | re.A,
+    re.S | re.X | re.A | re.I,
 )
 _ATTRIBUTES = re.compile(_ATTRIBUTE, re.A)
 SHORT_MARKUP_CHARS = 4096
-# Elements whose content is text up to their own end tag; <plaintext> has no end tag.
-_RAW_TEXT_END = {name: re.compile(rf"</{name}[{_WS}/>]", re.I | re.A)
-                 for name in ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")}
+TOKENS_LISTED = 80_000  # up to this many "<" in the page, its tokens are listed at C speed (a few MB at most)
 # What nh3 rescans the rest of a text node or attribute value for, as UTF-8 bytes (see the module's docstring).
 SANITIZER_SPECIALS = (b"&", b"\x00", b"\xc2")
 
 
 def start_tags(text: str):
     """(name, attribute markup) of every start tag the parser will see, in one linear pass."""
-    position = 0
-    while True:
-        for match in _TOKEN.finditer(text, position):
-            end, name, attributes = match.group("end", "name", "attributes")
-            if name is None or end:
-                continue
+    for match in _TOKEN.finditer(text):
+        name, attributes = match.group("name", "attributes")
+        if name:
             yield name, attributes
-            name = name.lower()
-            if name == "plaintext":
-                return
-            end = _RAW_TEXT_END.get(name)
-            if end is not None:  # skip the element's text, and go on from its end tag
-                found = end.search(text, match.end())
-                if found is None:
-                    return
-                position = found.start()
-                break
-        else:
-            return
 
 
 def count_attributes(markup: str, limit: int | None = None) -> int:
@@ -96,7 +87,11 @@ def count_attributes(markup: str, limit: int | None = None) -> int:
 def check_markup(text: str, options) -> None:
     """Before the parse: start tags, attributes per tag and in all."""
     attributes, short = 0, []
-    for elements, (name, markup) in enumerate(start_tags(text), start=1):
+    if text.count("<") <= TOKENS_LISTED:  # the usual page: listed in one call, in half the time
+        tags = [(name, markup) for name, _, _, markup in _TOKEN.findall(text) if name]
+    else:
+        tags = start_tags(text)  # lazily, stopping at the limit
+    for elements, (name, markup) in enumerate(tags, start=1):
         if elements > options.max_elements:
             raise TooManyElements(f"The page has more than {options.max_elements} elements; it would take too long "
                                   "to process.")
@@ -108,9 +103,12 @@ def check_markup(text: str, options) -> None:
                 raise TooManyAttributes(f"A <{name[:40]}> tag has more than {options.max_attributes} attributes.")
             attributes += found
             _check_total(attributes, options)
-    # The short ones counted at C speed in one call: a ">" between two tags' attribute markup ends the one
-    # and cannot start or continue an attribute, so each tag counts as it would alone.
-    _check_total(attributes + len(_ATTRIBUTES.findall(">".join(short))), options)
+    # Every attribute but a tag's last takes two characters at least, so a tag's markup of n characters holds
+    # (n + 1) // 2 at most: when that bound keeps the page within the limit, counting cannot refuse it.
+    if attributes + (sum(map(len, short)) + len(short)) // 2 > options.max_total_attributes:
+        # Counted at C speed in one call: a ">" between two tags' attribute markup ends the one and cannot
+        # start or continue an attribute, so each tag counts as it would alone.
+        _check_total(attributes + len(_ATTRIBUTES.findall(">".join(short))), options)
 
 
 def _check_total(attributes: int, options) -> None:
@@ -153,8 +151,11 @@ def check_fragment(fragment: str, options) -> None:
     next tag or comment; splitting at `<` bounds every text run and every attribute value (serialized
     markup has no raw `<` in either), so the sum below, in UTF-8 bytes, is an upper bound of that work.
     """
+    data = fragment.encode("utf-8", "surrogatepass")
+    if sum(data.count(special) for special in SANITIZER_SPECIALS) * len(data) <= options.max_sanitizer_work:
+        return  # all the specials times all the text bounds the sum below: the usual article, in three counts
     work = 0
-    for run in fragment.encode("utf-8", "surrogatepass").split(b"<"):
+    for run in data.split(b"<"):
         specials = sum(run.count(special) for special in SANITIZER_SPECIALS)
         if specials:
             work += specials * len(run)
