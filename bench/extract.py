@@ -503,6 +503,12 @@ def print_metadata_matches(pages, results, theirs, page_layout):
             their += bool(meta) and matches(getattr(meta, their_attribute), expected)
         if total:
             print(f"{name:8} {total:5} {ours / total:10.3f} {their / total:12.3f}")
+    if page_layout == "modern-web":  # its ground truth leaves the date out where the page has none
+        undated = [(result, meta) for page, result, meta in zip(pages, results, theirs, strict=True)
+                   if not page.meta.get("publish_date")]
+        ours = sum(1 for result, _ in undated if getattr(result[DECLUTTER].article, "published_time", None))
+        their = sum(1 for _, meta in undated if meta and meta.date)
+        print(f"{'dated':8} {len(undated):5} {ours:10} {their:12}   (pages without a date, given one anyway)")
 
 
 def write_json(target: Path, corpus: Path, pages, rows):

@@ -105,6 +105,26 @@ def test_a_labelled_day_anywhere_is_the_date_of_last_resort(line, day):
     assert meta_of(body=story).published_time == day
 
 
+REVIEWED = "<p>" + "The kettle boils fast. " * 40 + "</p><div class='review'><span class='date'>2019-05-02</span> Good.</div>"
+PRODUCT_LD = '{"@context": "https://schema.org", "@type": "Product", "name": "A kettle"}'
+
+
+@pytest.mark.parametrize("head, day", [
+    ("", "2019-05-02"),  # nothing says what the page is: htmldate's find stands
+    (f'<script type="application/ld+json">{PRODUCT_LD}</script>', None),
+    ('<meta property="og:type" content="product">', None),
+    (f'<script type="application/ld+json">[{PRODUCT_LD}, {{"@type": "BlogPosting"}}]</script>', "2019-05-02"),
+])
+def test_a_product_page_has_no_date_of_htmldates_finding(head, day):
+    """A page of goods has no publication date: the day htmldate finds in it is a review's."""
+    assert meta_of(head, REVIEWED).published_time == day
+
+
+def test_a_product_page_keeps_a_date_it_labels():
+    story = REVIEWED + "<p>Published August 13, 2025</p>"
+    assert meta_of(f'<script type="application/ld+json">{PRODUCT_LD}</script>', story).published_time == "2025-08-13"
+
+
 def test_garbage_date_text_gives_none():
     meta = meta_of('<meta property="article:published_time" content="sometime last week">',
                    "<time datetime='soon'>not a date</time><p>No dates anywhere here.</p>")
