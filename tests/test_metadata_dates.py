@@ -105,7 +105,8 @@ def test_a_labelled_day_anywhere_is_the_date_of_last_resort(line, day):
     assert meta_of(body=story).published_time == day
 
 
-REVIEWED = "<p>" + "The kettle boils fast. " * 40 + "</p><div class='review'><span class='date'>2019-05-02</span> Good.</div>"
+REVIEWED = ("<p>" + "The kettle boils fast. " * 40
+            + "</p><div class='review'><span class='date'>2019-05-02</span> Good.</div>")
 PRODUCT_LD = '{"@context": "https://schema.org", "@type": "Product", "name": "A kettle"}'
 
 
