@@ -14,6 +14,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from . import dates
+from .regions import ARTICLE_KINDS, DISCUSSION_KINDS
 
 ORGANIZATION_TYPES = re.compile(r"(Organization|Corporation|Business|Brand)$")
 ARTICLE_TYPES = re.compile(r"(Article|BlogPosting|Report|Posting|Review|WebPage|Recipe)$")
@@ -62,9 +63,7 @@ USERNAME_NODES = etree.XPath("//*[contains(concat(' ', normalize-space(@class), 
 # CMS's default, it stands on product pages too).
 UNDATED_KINDS = frozenset({"Product", "ProductGroup", "CollectionPage", "ItemList", "OfferCatalog", "LocalBusiness",
                            "Store", "Service"})
-DATED_KINDS = frozenset({"Article", "NewsArticle", "BlogPosting", "Report", "ReportageNewsArticle", "TechArticle",
-                         "ScholarlyArticle", "OpinionNewsArticle", "AnalysisNewsArticle", "DiscussionForumPosting",
-                         "SocialMediaPosting", "QAPage", "Question", "Review", "Recipe"})
+DATED_KINDS = (ARTICLE_KINDS - {"og:article"}) | DISCUSSION_KINDS | {"Question", "Review", "Recipe"}
 TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»:/\\]|::)\s+")
 WORD = re.compile(r"\w+")
 HEADING_MARKS = " \t\n¶#§🔗"  # a permalink sign after a heading's words is not part of them
