@@ -1,11 +1,12 @@
 """Dates as ISO 8601: "2025-01-17", or "2025-01-17T09:30:00+01:00" when the page gives a time.
 
 Structured values (JSON-LD, <meta>, <time datetime>) are read as ISO 8601, keeping the time and its offset
-("Z" becomes "+00:00"; a time the page gives without an offset stays without one). When none reads, htmldate
-reads the page ("Jan 17, 2025" in a <time>, "01/07/16" in a byline line); a site rule's date, which is text
-from the page, is read as ISO or else as free text. A structured date the page never shows its readers gives
-way to the day written by its headline ("Aug 19, 2025 · 4 min read"), unless that day is labelled as an
+("Z" becomes "+00:00"; a time the page gives without an offset stays without one); a site rule's date, which
+is text from the page, is read as ISO or else as free text. A structured date the page never shows its readers
+gives way to the day written by its headline ("Aug 19, 2025 · 4 min read"), unless that day is labelled as an
 update. Last of all, a day the text labels ("Posted on Nov 21, 2018", "Last updated: November 13, 2025").
+No guess from the rest of the page: on the pages that name no date, such a guess was mostly a copyright year,
+a review's or a price's day (docs/pipeline.md, "Dates").
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from html import escape
 
 import htmldate
 from htmldate import extractors as htmldate_extractors
-from lxml.html import HtmlElement
 
 ISO = re.compile(
     r"^\s*(\d{4})-?(\d{2})-?(\d{2})"  # the date, extended or basic
@@ -34,6 +34,15 @@ LABEL_CHARS = 30  # "Last updated on: " and what separates it from the day
 DATE_LABEL = re.compile(r"\b(?:published|posted|updated|modified)(?: on| at)?\b:?", re.I)
 PUBLISHED_LABEL = re.compile(r"\b(?:published|posted)(?: on)?\b:?", re.I)
 LABELLED_DAY_CHARS = 40  # "Wednesday, September 17th, 2025" after its label
+# A day written for people, read in one pass and compared with the day sought: a month's name before or after
+# the day, or numbers ("8/19/2025" month first, "19/08/2025" and "19.08.2025" day first). Digit lookarounds,
+# not \b: the page's text runs "Sep 4, 2025The story" together.
+WRITTEN_DAY = re.compile(
+    r"(?<!\d)(?:(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+"
+    r"(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})"
+    r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+    r"(?P<month2>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?P<year2>\d{4})"
+    r"|(?P<first>\d{1,2})(?P<sep>[/.])(?P<second>\d{1,2})[/.](?P<year3>\d{4}))(?!\d)", re.I)
 
 
 def _offset(text: str) -> timezone | None:
@@ -91,35 +100,29 @@ def first_iso(*values: str | None) -> str | None:
     return next((found for found in map(parse_iso, values) if found), None)
 
 
-def from_page(root: HtmlElement, url: str | None, *, original: bool) -> str | None:
-    """htmldate's reading of the whole page: the publication date when `original`, else the last modification
-    it finds. htmldate (1.11 and later) cleans its own copy of a tree it is given. Its fast mode only: the
-    extensive search found the right day on 3% more of the dated modern-web pages and cost a tenth more of
-    the median page's time."""
-    try:
-        found = htmldate.find_date(root, extensive_search=False, original_date=original, url=url)
-    except Exception:  # noqa: BLE001 - a date is never worth failing an extraction for
-        return None
-    return parse_iso(found) if found else None
-
-
-def _written_forms(iso_day: str) -> re.Pattern:
-    """How a page writes the day for people: "Aug 19, 2025", "19 August 2025", "8/19/2025", "19.08.2025"."""
+def _written_days(text: str, iso_day: str, start: int = 0, end: int | None = None):
+    """Where `text` (from `start` to `end`) writes the day for people: "Aug 19, 2025", "19 August 2025",
+    "8/19/2025", "19.08.2025"."""
     day_of = date.fromisoformat(iso_day[:10])
-    month, day, year = day_of.strftime("%B")[:3], rf"0?{day_of.day}(?:st|nd|rd|th)?", day_of.year
-    numbers = rf"0?{day_of.month}/0?{day_of.day}/{year}|0?{day_of.day}[/.]0?{day_of.month}[/.]{year}"
-    # Digit lookarounds, not \b: the page's text runs "Sep 4, 2025The story" together.
-    return re.compile(rf"(?<!\d)(?:{month}[a-z]*\.?\s+{day},?\s+{year}|{day}\s+(?:of\s+)?{month}[a-z]*\.?,?\s+{year}"
-                      rf"|{numbers})(?!\d)", re.I)
+    sought = (day_of.strftime("%b").lower(), day_of.day, day_of.year)
+    for found in WRITTEN_DAY.finditer(text, start, len(text) if end is None else end):
+        month, day, year, first, second, separator = found.group("month", "day", "year", "first", "second", "sep")
+        if month or found["month2"]:
+            written = ((month or found["month2"]).lower(), int(day or found["day2"]), int(year or found["year2"]))
+            if written == sought:
+                yield found
+        elif int(found["year3"]) == day_of.year and ((int(first), int(second)) == (day_of.day, day_of.month) or (
+                separator == "/" and (int(first), int(second)) == (day_of.month, day_of.day))):
+            yield found
 
 
 def _shows(page_text: str, iso_day: str) -> bool:
     """Whether the text writes the day for people. The pattern is tried only just before each of the year's
     occurrences: run over a whole page (scripts included), it costs as much as the rest of the metadata."""
-    forms, year = _written_forms(iso_day), iso_day[:4]
+    year = iso_day[:4]
     at = page_text.find(year)
     while at >= 0:
-        if forms.search(page_text, max(0, at - WRITTEN_DAY_CHARS), at + len(year) + 1):
+        if next(_written_days(page_text, iso_day, max(0, at - WRITTEN_DAY_CHARS), at + len(year) + 1), None):
             return True
         at = page_text.find(year, at + len(year))
     return False
@@ -168,5 +171,5 @@ def _day_in(text: str) -> str | None:
 
 def _labelled_update(window: str, iso_day: str) -> bool:
     """Whether the day is written in `window` right after an update label ("Last updated:", "Updated on")."""
-    found = _written_forms(iso_day).search(window)
+    found = next(_written_days(window, iso_day), None)
     return bool(found and UPDATE_LABEL.search(window, max(0, found.start() - LABEL_CHARS), found.start()))

@@ -14,7 +14,6 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from . import dates
-from .regions import ARTICLE_KINDS, DISCUSSION_KINDS
 
 ORGANIZATION_TYPES = re.compile(r"(Organization|Corporation|Business|Brand)$")
 ARTICLE_TYPES = re.compile(r"(Article|BlogPosting|Report|Posting|Review|WebPage|Recipe)$")
@@ -59,11 +58,6 @@ IS_BYLINE = etree.XPath(
     "not(self::body or self::article or self::html))))]")  # compiled once, run if needed
 # A forum's name for a poster: the last resort, since on an article it names a commenter.
 USERNAME_NODES = etree.XPath("//*[contains(concat(' ', normalize-space(@class), ' '), ' username ')]")
-# schema.org types of pages of goods and catalogues, and those of articles and posts (og:article is left out: a
-# CMS's default, it stands on product pages too).
-UNDATED_KINDS = frozenset({"Product", "ProductGroup", "CollectionPage", "ItemList", "OfferCatalog", "LocalBusiness",
-                           "Store", "Service"})
-DATED_KINDS = (ARTICLE_KINDS - {"og:article"}) | DISCUSSION_KINDS | {"Question", "Review", "Recipe"}
 TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»:/\\]|::)\s+")
 WORD = re.compile(r"\w+")
 HEADING_MARKS = " \t\n¶#§🔗"  # a permalink sign after a heading's words is not part of them
@@ -408,14 +402,6 @@ def _kinds(root: HtmlElement, objects: list[dict], og_type: str | None) -> froze
     return frozenset(found)
 
 
-def _undated(kinds: frozenset) -> bool:
-    """The page says it sells or lists things (a product, a shop's category, a business) and is no article or
-    post: it has no publication date, and a date htmldate finds in it is a review's, a price's or a copyright
-    year's. (Where such a page names a date in its markup or text, that one still stands.)"""
-    return (bool(kinds & UNDATED_KINDS) or any(kind.startswith("og:product") for kind in kinds)) \
-        and not kinds & DATED_KINDS
-
-
 def _first_time(root: HtmlElement) -> str | None:
     """The page's first <time datetime>, found by lxml's walk by tag name (libxml2's XPath, testing every
     element, took ten times as long)."""
@@ -457,7 +443,6 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
     clean_title = _headline(strip_site_suffix(_unescaped(title), site_name, headings), h1s, site_name, url)
     kinds = _kinds(root, json_ld, meta.get("og:type"))
     published = (dates.as_shown(published, shown_text, h1s[:1] + [clean_title] if clean_title else h1s[:1])
-                 or (None if _undated(kinds) else dates.from_page(root, url, original=True))  # htmldate, costliest
                  or dates.labelled(shown_text))
     return Metadata(
         title=clean_title,
