@@ -70,9 +70,14 @@ def test_a_page_showing_its_first_date_or_none_keeps_the_publication(shown):
     assert (meta.published_time, meta.modified_time) == ("2024-04-10", "2025-09-04")
 
 
-def test_a_date_under_the_headline_is_read_when_no_field_has_one():
-    meta = meta_of(body="<p>Back to blog</p><div>Dec 12, 2025 · 4 min read</div><p>The story begins.</p>")
-    assert meta.published_time == "2025-12-12"
+@pytest.mark.parametrize("line, day", [("Dec 12, 2025 · 4 min read", "2025-12-12"),
+                                       ("Jo Roe Dec. 12, 2025 -- 4 min read", "2025-12-12"),  # AP style
+                                       ("Sept. 3, 2025 at 9:30", "2025-09-03"),
+                                       ("Le 3 mars 2024 à 15:20", "2024-03-03"),  # htmldate's patterns
+                                       ("Jo Roe 12 Dec 2025, then Nov. 2, 2025", "2025-12-12")])  # the first day
+def test_a_date_under_the_headline_is_read_when_no_field_has_one(line, day):
+    meta = meta_of(body=f"<p>Back to blog</p><div>{line}</div><p>The story begins.</p>")
+    assert meta.published_time == day
 
 
 def test_the_title_finds_the_date_when_the_h1_is_a_sections():

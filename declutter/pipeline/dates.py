@@ -34,15 +34,21 @@ LABEL_CHARS = 30  # "Last updated on: " and what separates it from the day
 DATE_LABEL = re.compile(r"\b(?:published|posted|updated|modified)(?: on| at)?\b:?", re.I)
 PUBLISHED_LABEL = re.compile(r"\b(?:published|posted)(?: on)?\b:?", re.I)
 LABELLED_DAY_CHARS = 40  # "Wednesday, September 17th, 2025" after its label
-# A day written for people, read in one pass and compared with the day sought: a month's name before or after
-# the day, or numbers ("8/19/2025" month first, "19/08/2025" and "19.08.2025" day first). Digit lookarounds,
-# not \b: the page's text runs "Sep 4, 2025The story" together.
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# A day written with its month's name, the month before or after the day: "Dec. 12, 2025", "12th of December 2025".
+NAMED_DAY = (r"(?P<month>{month})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})"
+             r"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month2>{month}),?\s+(?P<year2>\d{{4}})")
+# Whether the page writes a day for people, read in one pass and compared with the day sought: a month's name
+# by its first three letters ("novembre" and "Sept." too), or numbers ("8/19/2025" month first, "19/08/2025"
+# and "19.08.2025" day first). Digit lookarounds, not \b: the page's text runs "Sep 4, 2025The story" together.
 WRITTEN_DAY = re.compile(
-    r"(?<!\d)(?:(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+"
-    r"(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})"
-    r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?"
-    r"(?P<month2>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?P<year2>\d{4})"
-    r"|(?P<first>\d{1,2})(?P<sep>[/.])(?P<second>\d{1,2})[/.](?P<year3>\d{4}))(?!\d)", re.I)
+    r"(?<!\d)(?:" + NAMED_DAY.format(month=r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?")
+    + r"|(?P<first>\d{1,2})(?P<sep>[/.])(?P<second>\d{1,2})[/.](?P<year3>\d{4}))(?!\d)", re.I)
+# Which day free text writes (by the headline, after a label), where numbers alone are ambiguous: an English
+# month's name, whole or cut short.
+DAY_IN_TEXT = re.compile(r"(?<!\w)(?:" + NAMED_DAY.format(
+    month=r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+          r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?") + r")(?!\d)", re.I)
 
 
 def _offset(text: str) -> timezone | None:
@@ -108,7 +114,7 @@ def _written_days(text: str, iso_day: str, start: int = 0, end: int | None = Non
     for found in WRITTEN_DAY.finditer(text, start, len(text) if end is None else end):
         month, day, year, first, second, separator = found.group("month", "day", "year", "first", "second", "sep")
         if month or found["month2"]:
-            written = ((month or found["month2"]).lower(), int(day or found["day2"]), int(year or found["year2"]))
+            written = ((month or found["month2"])[:3].lower(), int(day or found["day2"]), int(year or found["year2"]))
             if written == sought:
                 yield found
         elif int(found["year3"]) == day_of.year and ((int(first), int(second)) == (day_of.day, day_of.month) or (
@@ -164,9 +170,25 @@ def _by_headline(page_text: str, headline: str) -> str:
 
 
 def _day_in(text: str) -> str | None:
-    """The first day written in `text` ("Dec 12, 2025", "12 December 2025"), read by htmldate's patterns."""
-    found = htmldate_extractors.regex_parse(text) if text else None
-    return parse_iso(found.date().isoformat()) if found else None
+    """The first day written in `text`: an English month's name with the day and year ("Dec. 12, 2025", "12th
+    of December 2025"), else what htmldate's patterns read before it (French, German and Turkish months too,
+    "2025/12/12"). ISO days in running text are left alone: a page's "last modified 2026-01-26" stamp."""
+    if not text:
+        return None
+    ours = next(filter(None, map(_named_day, DAY_IN_TEXT.finditer(text))), None)
+    before = text[:ours[1]] if ours else text
+    found = htmldate_extractors.regex_parse(before) if before else None
+    return parse_iso(found.date().isoformat()) if found else ours and ours[0]
+
+
+def _named_day(found: re.Match) -> tuple[str, int] | None:
+    """(YYYY-MM-DD, where it starts) of a DAY_IN_TEXT match that is a real day."""
+    month = MONTHS.index((found["month"] or found["month2"])[:3].lower()) + 1
+    try:
+        day = date(int(found["year"] or found["year2"]), month, int(found["day"] or found["day2"])).isoformat()
+    except ValueError:
+        return None
+    return (day, found.start()) if parse_iso(day) else None
 
 
 def _labelled_update(window: str, iso_day: str) -> bool:
