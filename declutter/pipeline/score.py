@@ -278,10 +278,10 @@ class _TreeDocument(Document):
         # Readability.js keeps, and the wrappers of a code sample, which are under its 25 characters when the
         # sample is short ("pip install flask"): a block whose text is all code stays.
         allowed = {element: True for element in node.iterfind(".//ul") if self.is_toc_list(element)}
-        if node.getroottree().getroot().find(".//blockquote") is not None:  # readability's lead-in to a quote,
-            # whose search looks through every ancestor's next sibling for a blockquote, of every block
+        if node.getroottree().getroot().find(".//blockquote") is not None:  # readability's lead-in to a quote
+            leads: dict = {}
             allowed.update((element, True) for element in self.tags(node, "div", "section")
-                           if self.is_quote_lead(element))
+                           if self._leads_a_quote(element, leads))
         not_kept = set()  # wrappers judged and refused, not judged again for each list inside them
         for held in node.iter("ul", "ol"):
             for element in (held, *held.iterancestors()):
@@ -299,6 +299,21 @@ class _TreeDocument(Document):
                     break
                 allowed[holder] = True
         return allowed
+
+    def _leads_a_quote(self, element, leads: dict) -> bool:
+        """readability's is_quote_lead: the block, or one of its ancestors, ends with a colon (25 characters at
+        least) and its next sibling holds a blockquote. Each ancestor is asked once for all the blocks inside it
+        (`leads`), and its text cleaned only when it ends with a colon: readability cleaned every ancestor's
+        whole text for every block, a third of its scoring time on an article with a quote."""
+        for lead in (element, *element.iterancestors()):
+            if lead not in leads:
+                following = lead.getnext()
+                text = lead.text_content() if following is not None and following.find(".//blockquote") is not None \
+                    else ""
+                leads[lead] = text.rstrip().endswith(":") and len(_clean(text)) >= self.min_text_length
+            if leads[lead]:
+                return True
+        return False
 
     def _kept_as_a_list(self, element) -> bool:
         """Readability.js's verdict on a list, or a block whose text is nine tenths lists: its low-weight link
