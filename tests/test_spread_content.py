@@ -90,6 +90,24 @@ def test_a_page_of_comment_posts_is_a_thread_too():
     assert "out of date browser" not in text and "Similar threads" not in text
 
 
+def test_a_threads_replies_under_a_comments_heading_stay():
+    """A thread declared in JSON-LD, its opening post first, then its replies under a "Comments" heading: on a
+    forum thread the replies are the content. Their "Reply" controls still go."""
+    opening = " ".join([POSTS[0][1], SECTIONS[0][1], SECTIONS[1][1]])  # the longest post
+    replies = [(who, text) for who, text in POSTS[1:] + [("ana", SECTIONS[2][1]), ("tom", SECTIONS[3][1])]]
+    items = "".join(f"<li class='item'><span class='author'>{who}</span><p>{text}</p>"
+                    "<div class='controls'><a href='#r'>Reply</a></div></li>" for who, text in replies)
+    page = ("<html><head><title>Battery life? - Gadget forum</title><script type='application/ld+json'>"
+            '{"@context": "https://schema.org", "@type": "DiscussionForumPosting", "headline": "Battery life?"}'
+            "</script></head><body><nav><a href='/'>Forum</a> <a href='/new'>New posts</a></nav><main>"
+            f"<h1>Battery life?</h1><div class='discussion'><span class='author'>{POSTS[0][0]}</span>"
+            f"<p>{opening}</p></div><div class='box'><h2>Comments</h2><ul class='list'>{items}</ul></div>"
+            "</main><footer>Forum rules</footer></body></html>")
+    article = extract(page, url="https://forum.example/discussion/42/battery-life")
+    assert opening in article.text and all(reply in article.text for _, reply in replies)
+    assert "Reply" not in article.text and not any(removed.rule == "backup" for removed in article.removed)
+
+
 def test_comments_make_a_thread_only_on_a_page_that_is_no_article():
     from declutter.pipeline.regions import discussion_kind
 

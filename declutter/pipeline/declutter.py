@@ -392,6 +392,8 @@ def _phrase_marks(page: _Page, rules: GenericRules, marked: set):
             group, phrase = lead_in, lead.group(0)
         else:
             continue
+        if page.discussion and group.name == "comments" and _rank(_label(page, node)) < 99:
+            continue  # a forum thread's "Comments" heading leads its replies, which are the content; its "Reply" goes
         for element in _owned(page, group, node, phrase):
             yield element, f"phrase:{group.name}", phrase
 
