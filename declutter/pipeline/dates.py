@@ -171,8 +171,9 @@ def _by_headline(page_text: str, headline: str) -> str:
 
 def _day_in(text: str) -> str | None:
     """The first day written in `text`: an English month's name with the day and year ("Dec. 12, 2025", "12th
-    of December 2025"), else what htmldate's patterns read before it (French, German and Turkish months too,
-    "2025/12/12"). ISO days in running text are left alone: a page's "last modified 2026-01-26" stamp."""
+    of December 2025"), unless htmldate's patterns read one before it (French, German and Turkish months too:
+    "12. Dezember 2025"). Numbers alone are left alone: "12/08/2025" is ambiguous, and an ISO day in running
+    text is a "last modified 2026-01-26" stamp more often than the publication."""
     if not text:
         return None
     ours = next(filter(None, map(_named_day, DAY_IN_TEXT.finditer(text))), None)

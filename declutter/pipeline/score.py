@@ -304,7 +304,7 @@ class _TreeDocument(Document):
         """readability's is_quote_lead: the block, or one of its ancestors, ends with a colon (25 characters at
         least) and its next sibling holds a blockquote. Each ancestor is asked once for all the blocks inside it
         (`leads`), and its text cleaned only when it ends with a colon: readability cleaned every ancestor's
-        whole text for every block, a third of its scoring time on an article with a quote."""
+        whole text for every block (on the Mozilla pages with a quote, 30% of this step's time)."""
         for lead in (element, *element.iterancestors()):
             if lead not in leads:
                 following = lead.getnext()
