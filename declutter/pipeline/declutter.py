@@ -377,6 +377,13 @@ def _unmarked(element: HtmlElement, marked: set):
         stack.extend(reversed(node))
 
 
+@lru_cache(maxsize=8192)
+def _label_match(text: str, whole_text: bool) -> tuple[str, tuple[str, str] | None]:
+    """(normalized text, (group, phrase) or None): pages and sites repeat their labels ("Share", "Menu")."""
+    normalized = normalize_text(text)
+    return normalized, generic_rules().match_label(normalized, whole_text=whole_text)
+
+
 def _phrase_marks(page: _Page, rules: GenericRules, marked: set):
     lead_in = rules.phrase_group("lead_in")
     for node in _unmarked(page.body, marked):
@@ -384,8 +391,7 @@ def _phrase_marks(page: _Page, rules: GenericRules, marked: set):
         parent = node.getparent()
         if not length or length > START_TEXT_LIMIT or (parent is not None and page.length(parent) == length):
             continue  # no text, too long to be a label, or not the outermost element with this text
-        text = normalize_text(node.text_content()[:LOOKED_AT_CHARS])
-        found = rules.match_label(text, whole_text=length <= PHRASE_TEXT_LIMIT)
+        text, found = _label_match(node.text_content()[:LOOKED_AT_CHARS], length <= PHRASE_TEXT_LIMIT)
         if found:
             group, phrase = rules.phrase_group(found[0]), found[1]
         elif length <= LEAD_IN_LIMIT and (lead := lead_in.lead.match(text)):
