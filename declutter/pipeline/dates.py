@@ -101,8 +101,8 @@ def normalise(value: str | None) -> str | None:
 
 def first_iso(*values: str | None) -> str | None:
     """The first of `values` that reads as an ISO 8601 date, normalised. Structured fields only: free text
-    in them ("Jun 24, 2025" in a JSON-LD datePublished) is less often the page's date than what htmldate
-    finds in the page."""
+    in them ("Jun 24, 2025" in a JSON-LD datePublished) was less often the page's date than the day the page
+    shows or labels."""
     return next((found for found in map(parse_iso, values) if found), None)
 
 
