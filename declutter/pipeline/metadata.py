@@ -441,7 +441,6 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
         meta.get("datemodified"), meta.get("dc.date.modified"), meta.get("last-modified"))
     shown_text = " ".join(" ".join(SHOWN_TEXT(root)).split())
     clean_title = _headline(strip_site_suffix(_unescaped(title), site_name, headings), h1s, site_name, url)
-    kinds = _kinds(root, json_ld, meta.get("og:type"))
     published = (dates.as_shown(published, shown_text, h1s[:1] + [clean_title] if clean_title else h1s[:1])
                  or dates.labelled(shown_text))
     return Metadata(
@@ -456,5 +455,5 @@ def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
                        meta.get("twitter:description")),
         lead_image_url=_web_url(image, url),
         canonical_url=_web_url(meta.get("og:url") or _canonical_link(root), url),
-        kinds=kinds,
+        kinds=_kinds(root, json_ld, meta.get("og:type")),
     )
