@@ -1,14 +1,17 @@
 """The extraction library stands apart from the web service, and its error catalog is the only one."""
 
+import gc
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
+from helpers import article_page
 
 import declutter
-from declutter import errors
+from declutter import errors, pipeline
 from server.http_errors import STATUSES, status_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,3 +57,37 @@ def test_the_readers_know_only_real_codes():
     titled = set(re.findall(r"^\s+(\w+): \[", table, re.M))
     http_codes = {"not_found", "method_not_allowed", "rate_limited", "internal", "not_implemented"}
     assert titled - {"network"} <= set(errors.catalog()) | http_codes, titled - set(errors.catalog())
+
+
+def test_the_cycle_collector_is_paused_while_pages_are_extracted_and_restored_after(monkeypatch):
+    """Extractions may overlap in threads: the collector stays paused until the last one ends, then runs
+    again; a caller that paused it finds it paused still."""
+    seen, inside, release = [], threading.Event(), threading.Event()
+    original = pipeline.read_metadata
+
+    def watched(root, url):
+        seen.append(gc.isenabled())
+        if threading.current_thread().name == "slow":
+            inside.set()
+            release.wait(10)
+        return original(root, url)
+
+    monkeypatch.setattr(pipeline, "read_metadata", watched)
+    assert gc.isenabled()
+    slow = threading.Thread(target=pipeline.extract, args=(article_page(),), name="slow")
+    slow.start()
+    assert inside.wait(10)
+    pipeline.extract(article_page())  # starts and ends while the slow one runs
+    assert not gc.isenabled()
+    release.set()
+    slow.join(10)
+    assert gc.isenabled() and seen == [False, False]
+    with pytest.raises(declutter.DeclutterError):
+        pipeline.extract("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        pipeline.extract(article_page())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -428,6 +428,21 @@ def test_text_is_cleaned_as_readability_cleans_it():
         assert score._clean(text) == clean(text), repr(text)
 
 
+def test_class_and_id_words_are_judged_as_readabilitys_case_insensitive_patterns_judge_them():
+    from readability.readability import REGEXES
+
+    rng = random.Random(11)
+    pieces = ["comment", "Sidebar", "MAIN", "-", "_", " ", "foot", "Ad-Break", "x", "K", "\u212a", "\u017f",
+              "\u0130", "é", "shoutbox", "ARTICLE", "ſponsor", "tags", "İ"]
+    values = ["", "a", "Comment"] + ["".join(rng.choices(pieces, k=rng.randrange(1, 6))) for _ in range(3000)]
+    pairs = [(score.UNLIKELY, "unlikelyCandidatesRe"), (score.LIKELY, "okMaybeItsACandidateRe"),
+             (score.POSITIVE, "positiveRe"), (score.NEGATIVE, "negativeRe")]
+    for ours, name in pairs:
+        theirs = REGEXES[name]
+        for value in values:
+            assert ours(value) == bool(theirs.search(value)), (name, value)
+
+
 @pytest.mark.parametrize("body, expected", [
     ("<nav>Menu</nav><div role='main' id='m'><main><p>Text</p></main></div>", "m"),  # the outermost of both
     ("<div id='m' role='MAIN'><p>Text</p></div><main id='n'><p>More</p></main>", "n"),  # roles are exact

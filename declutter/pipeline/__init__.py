@@ -22,6 +22,7 @@ from . import (
     score,
     siterules,
 )
+from .collector import collector_paused
 from .declutter import remove_clutter
 from .metadata import read_metadata
 from .models import Article
@@ -42,6 +43,7 @@ def _checked_url(url: str | None) -> str | None:
     return url.strip()
 
 
+@collector_paused()  # the page's objects make no cycles: no collection passes over them (collector.py)
 def extract(html: str | bytes, url: str | None = None, options: Options | None = None, *,
             http_charset: str | None = None) -> Article:
     """The article in `html` (a whole page), with `url` used to resolve links and pick site rules."""
