@@ -242,9 +242,11 @@ def test_trafilaturas_lists_are_numbered_again_when_they_were_the_pages():
     root = decode.parse(article_page(inside="<ol start='2'>" + "".join(f"<li>{s}</li>" for s in STEPS) + "</ol>"
                                      "<ul><li>A tip: use rye flour for a darker crumb and a sourer taste.</li></ul>"))
     postclean.keep_item_numbers(root)
+    page = lxml.html.tostring(root)
     container = second_opinion.extract_container(root, "https://news.example/bread")
     assert [item.get("value") for item in container.find(".//ol")] == ["2", "3", "4"]
     assert container.find(".//ul/li") is not None
+    assert lxml.html.tostring(root) == page  # trafilatura read a copy: the page is the next steps' still
 
 
 def test_a_list_item_is_no_container_its_list_is():

@@ -21,8 +21,6 @@ ads, cookie banners, newsletter boxes, share bars, AI promos and boilerplate phr
 
 from __future__ import annotations
 
-import copy
-
 from lxml.html import HtmlElement
 
 from ..text import element_length, element_text, unlinked_length
@@ -79,7 +77,7 @@ def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement
         if (whole is not None and element_length(whole) >= max(REGION_MIN_CHARS, WHOLE_OUTWEIGHS * picked_chars)
                 and (unlinked_length(whole) >= picked_chars or picked_chars < SHORT_PICK_CHARS)):
             return whole, "medium"
-    other = second_opinion.extract_container(copy.deepcopy(root), url)  # it edits what it reads
+    other = second_opinion.extract_container(root, url)
     if other is not None and element_length(other) > CLEARLY_MORE * picked_chars:
         return other, "medium"
     if inside:

@@ -24,7 +24,8 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 
 def extract_container(page: HtmlElement, url: str | None) -> HtmlElement | None:
-    """trafilatura's content of the page as a <div>, or None. `page` is consumed: trafilatura edits it."""
+    """trafilatura's content of the page as a <div>, or None. `page` stays as it is: trafilatura (2.3 and later)
+    works on a copy of a tree it is given."""
     numbers = _ordered_item_numbers(page)
     # What trafilatura.extract does, less the fingerprint of the text it adds to every result (a tenth of
     # its time here, for a deduplication we never ask for); these three are the same in trafilatura 2.0-2.3.
