@@ -1,11 +1,15 @@
 """Clutter rules on small pages: what goes, what stays, and the backup."""
 
+import random
+import re
+import unicodedata
+
 import lxml.html
 import pytest
 from helpers import ARTICLE_PARAGRAPHS, article_page
 
 from declutter.pipeline import Options, extract, score
-from declutter.rules.generic import RuleError, class_words, generic_rules, parse_rules
+from declutter.rules.generic import RuleError, class_words, generic_rules, normalize_text, parse_rules, word_list
 
 
 def text_of(html: str, **kw) -> str:
@@ -293,6 +297,22 @@ def test_class_words_match_the_leftmost_run_and_there_the_run_listed_first():
     assert rules.match_words(class_words("the-slot ad")) == ("related", "slot")  # leftmost, whatever the group
     assert rules.match_words(class_words("header loaded adverts")) is None  # words, not parts of words
     assert rules.match_words(class_words("related")) is None  # half a run
+
+
+def test_words_and_labels_are_read_as_the_general_rules_read_them():
+    """The short ways (a list of class words without joining them, ASCII labels without NFKC) give what the
+    general rules give: words split at camelCase and at every run of other characters; labels NFKC, case-folded,
+    single-spaced, without punctuation, symbols or counts at either end."""
+    rng = random.Random(5)
+    pieces = [*"aZk-_ 09.:/()!?", "\t", "\n", "é", "É", "ß", "İ", "ſ", "\u212a", "’", "ﬁ", "\u00a0", "Share",
+              "camelCase"]
+    values = ["", " ", "-", "relatedPosts sidebar_ad"] + ["".join(rng.choices(pieces, k=rng.randrange(1, 9)))
+                                                        for _ in range(20_000)]
+    for value in values:
+        words = re.sub(r"[^a-z0-9]+", "-", re.sub(r"(?<=[a-z])(?=[A-Z])", "-", value).lower()).strip("-")
+        assert class_words(value) == f"-{words}-" and word_list(value) == words.split("-"), repr(value)
+        label = " ".join(unicodedata.normalize("NFKC", value).replace("’", "'").casefold().split())
+        assert normalize_text(value) == re.sub(r"^[\W_\d]+|[\W_\d]+$", "", label), repr(value)
 
 
 def test_wildcard_phrases_match_at_either_literal_end():

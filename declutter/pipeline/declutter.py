@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ..rules.generic import GenericRules, class_words, generic_rules, names_its_heading, normalize_text
+from ..rules.generic import GenericRules, generic_rules, names_its_heading, normalize_text, word_list
 from ..text import text_lengths, visible_length
 from . import corrections, restorable
 from .models import Removal
@@ -193,7 +193,7 @@ def _a_note_of_the_text(element: HtmlElement) -> bool:
 @lru_cache(maxsize=8192)
 def _word_match(value: str | None) -> tuple[str, str] | None:
     """(group, words) for a class, id or aria-label value; pages repeat the same few values many times."""
-    return generic_rules().match_words(class_words(value)) if value else None
+    return generic_rules().match_words(word_list(value)) if value else None
 
 
 def _selector_match(element: HtmlElement, rules: GenericRules) -> tuple[str, str] | None:

@@ -9,7 +9,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 GENERIC_RULES = Path(__file__).with_name("generic.toml")
@@ -20,6 +20,7 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 # Punctuation, symbols and counts around a label: "Comments (12)", "» Related:", "Share —".
 _EDGE = re.compile(r"[\W_\d]+")
+_ASCII_EDGE = "".join(c for c in map(chr, range(128)) if _EDGE.fullmatch(c))
 
 
 class RuleError(ValueError):
@@ -28,6 +29,8 @@ class RuleError(ValueError):
 
 def normalize_text(text: str) -> str:
     """Case-folded, NFKC, single-spaced text without surrounding punctuation or counts."""
+    if text.isascii():  # most labels: NFKC and the quotes change nothing, case folding is lowering, and every
+        return " ".join(text.lower().split()).strip(_ASCII_EDGE)  # character but a letter is an edge's
     text = " ".join(unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'").casefold().split())
     # Each edge matched from its own end (the tail on the reversed text): a pattern anchored at the end
     # would be tried at every character.
@@ -35,13 +38,18 @@ def normalize_text(text: str) -> str:
     return text[head.end() if head else 0:len(text) - tail.end() if tail else None]
 
 
-@lru_cache(maxsize=4096)
 def class_words(value: str) -> str:
     """"relatedPosts sidebar_ad" -> "-related-posts-sidebar-ad-": words joined by dashes, for run matching."""
+    return "-" + "-".join(word_list(value)) + "-"
+
+
+def word_list(value: str) -> list[str]:
+    """"relatedPosts sidebar_ad" -> ["related", "posts", "sidebar", "ad"]; [""] when it has no words."""
     lowered = value.lower()
     if lowered != value:  # a capital: camelCase words are split first
         lowered = _CAMEL.sub("-", value).lower()
-    return "-" + _NOT_WORD.sub("-", lowered).strip("-") + "-"
+    words = _NOT_WORD.split(lowered)
+    return words[words[0] == "":len(words) - (words[-1] == "" and len(words) > 1)] or [""]
 
 
 def names_text(identifier: str | None, text: str) -> bool:
@@ -96,11 +104,11 @@ class GenericRules:
     wild_starts: tuple[str, ...]
     wild_ends: tuple[str, ...]
 
-    def match_words(self, words: str) -> tuple[str, str] | None:
-        """(group, run) for the leftmost run of a vocabulary in class_words() output; at one place, the run
-        listed first. Lookups by word: an alternation of every run, a regex of a thousand branches tried at
-        every dash, took longer."""
-        split = words.strip("-").split("-")
+    def match_words(self, words: str | list[str]) -> tuple[str, str] | None:
+        """(group, run) for the leftmost run of a vocabulary in class_words() (or word_list()) output; at one
+        place, the run listed first. Lookups by word: an alternation of every run, a regex of a thousand
+        branches tried at every dash, took longer."""
+        split = words.strip("-").split("-") if isinstance(words, str) else words
         for start, word in enumerate(split):
             runs = self.runs_by_first_word.get(word)
             if runs:
