@@ -12,6 +12,7 @@ from helpers import article_page
 
 import declutter
 from declutter import errors, pipeline
+from declutter.pipeline import collector
 from server.http_errors import STATUSES, status_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,3 +92,17 @@ def test_the_cycle_collector_is_paused_while_pages_are_extracted_and_restored_af
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_extractions_that_never_stop_overlapping_still_let_a_collection_run(monkeypatch):
+    """A server whose threads always have a page under way never ends the pause: cycles made by other
+    code are still collected, once every COLLECT_EVERY pages."""
+    collections = []
+    monkeypatch.setattr(collector.gc, "collect", lambda *generation: collections.append(generation) or 0)
+    monkeypatch.setattr(collector, "COLLECT_EVERY", 3)
+    with collector.collector_paused():  # one page always under way
+        for _ in range(7):
+            with collector.collector_paused():
+                assert not gc.isenabled()
+        assert len(collections) == 2 and not gc.isenabled()
+    assert gc.isenabled() and len(collections) == 2
