@@ -145,14 +145,43 @@ def test_tidy_resolves_urls_drops_empty_nodes_and_the_repeated_title():
 def test_links_resolve_against_the_documents_base_then_the_page():
     root = decode.parse('<html><head><base href="https://cdn.example/docs/"></head><body><div id="c"><p>'
                         '<a href="guide.html">guide</a> <a href=" /about ">about</a> <a href="http://[::1">bad</a>'
-                        '<img src="i.png"></p><blockquote cite="q.html">Q</blockquote></div></body></html>')
+                        '<img src="i.png" srcset="a.png 1x, http://[::1 2x"></p>'
+                        '<blockquote cite="q.html">Q</blockquote></div></body></html>')
     container = root.get_element_by_id("c")
-    postclean.absolute_urls(container, "https://site.example/news/story")
+    postclean.absolute_urls(container, postclean.document_url(root, "https://site.example/news/story"))
     links = [a.get("href") for a in container.iter("a")]
     assert links == ["https://cdn.example/docs/guide.html", "https://cdn.example/about", None]
     assert container.find(".//img").get("src") == "https://cdn.example/docs/i.png"
+    assert container.find(".//img").get("srcset") == "https://cdn.example/docs/a.png 1x"
     assert container.find(".//blockquote").get("cite") == "https://cdn.example/docs/q.html"
-    assert root.find(".//base") is None  # read once, as lxml's resolve_base_href does
+
+
+@pytest.mark.parametrize("head, expected", [
+    ('<base href="/">', "https://site.example/"),
+    ('<base target="_top"><base href="../img/"><base href="https://other.example/">', "https://site.example/img/"),
+    ('<base href="javascript:alert(1)//">', "https://site.example/news/story"),
+    ('<base href="http://[::1">', "https://site.example/news/story"),
+    ("", "https://site.example/news/story"),
+])
+def test_the_documents_base_is_its_first_base_href_joined_to_the_page_as_a_browser_joins_it(head, expected):
+    root = decode.parse(f"<html><head>{head}</head><body><p>Text</p></body></html>")
+    assert postclean.document_url(root, "https://site.example/news/story") == expected
+    assert postclean.document_url(root, None) is None
+
+
+def test_the_article_links_resolve_against_the_documents_base_whichever_candidate_is_taken():
+    # readability's pick is gathered outside the page's tree: the base is read from the page, not from it.
+    page = article_page(head='<base href="/">', inside='<p>The route is on <a href="maps/route.html">the map</a>.</p>')
+    article = extract(page, "https://harbour.example/news/2025/promenade")
+    assert article.confidence == "high"
+    assert 'href="https://harbour.example/maps/route.html"' in article.content
+
+
+def test_an_image_source_set_with_an_address_no_browser_could_open_keeps_the_rest():
+    # urljoin raises on "http://[::1": that one candidate goes, not the page.
+    page = article_page(inside='<p><img src="a.png" srcset="a.png 1x, http://[::1 2x"> The bridge at night.</p>')
+    article = extract(page, "https://harbour.example/news/promenade")
+    assert 'srcset="https://harbour.example/news/a.png 1x"' in article.content
 
 
 def test_an_element_of_spaces_leaves_its_spaces_between_the_words():

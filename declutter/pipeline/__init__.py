@@ -56,6 +56,7 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     root = decode.parse(page)                                     # one parse of the page
     guard.check_tree(root, options)                               # refuse trees that cost unbounded time
     meta = read_metadata(root, url)                               # before scripts go: JSON-LD lives in them
+    links_base = postclean.document_url(root, url)                # what relative links resolve against
     meta = site.metadata(meta, root)                              # the rule's title, author, date
     postclean.reveal_lazy_images(root)                            # before scoring, which drops <noscript>
     postclean.keep_item_numbers(root)                             # before clutter leaves gaps in a list
@@ -78,8 +79,8 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     corrections.place_kept_outside(root, container, decluttered.article_hint, options.keep)
     if options.removed_html:
         restorable.mark_outside_blocks(root, container, decluttered.article_hint)  # banners, promos: a place too
-    postclean.tidy(container, url, meta.title, meta.byline)       # residue, URLs, empty nodes
-    postclean.add_lead_image(container, root, meta.lead_image_url, url)  # the hero image above the body
+    postclean.tidy(container, links_base, meta.title, meta.byline)  # residue, URLs, empty nodes
+    postclean.add_lead_image(container, root, meta.lead_image_url, links_base)  # the hero image above the body
     block_names.name_article_blocks(root, container, options)     # what a reader's "Remove this" saves
     if options.block_selectors:
         removed = block_names.name_removed(removed, decluttered.blocks)  # and its "Keep this"
@@ -89,7 +90,7 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     sanitize.bound_text_runs(container)                           # so that the sanitizer's time stays linear
     content = sanitize_html(postclean.to_html(container), options)  # the only way markup leaves the service
     if options.removed_html:
-        removed = restorable.with_html(removed, decluttered.blocks, url, options)  # to show them again
+        removed = restorable.with_html(removed, decluttered.blocks, links_base, options)  # to show them again
     words, minutes = postclean.reading_time(text, options)
     return Article(
         url=url or meta.canonical_url,

@@ -116,29 +116,38 @@ def _drop_title_heading(container: HtmlElement, title: str | None) -> None:
             heading.drop_tree()
 
 
+def document_url(root: HtmlElement, url: str | None) -> str | None:
+    """The address the page's relative links resolve against, as a browser resolves them: its first
+    `<base href>` joined to the page's URL, else the page's URL (None without one)."""
+    base = next((b.get("href") for b in root.iter("base") if b.get("href") is not None), None)
+    if not url or not base:
+        return url
+    try:
+        resolved = urljoin(url, base.strip())
+    except ValueError:  # "http://[::1": no address at all
+        return url
+    return resolved if urlsplit(resolved).scheme in ("http", "https") else url
+
+
 def absolute_urls(container: HtmlElement, url: str | None) -> None:
-    """The links that the sanitizer lets through (`href`, `src`, `cite`) made absolute: against the document's
-    <base href> (taken out, as lxml's `resolve_base_href` does), then the page's URL; one that cannot be
-    joined goes. lxml's `make_links_absolute` did the same for every kind of link on every element (styles,
-    <object>s, refresh tags, which the sanitizer drops), at a twentieth of the whole pipeline's time."""
+    """The links that the sanitizer lets through (`href`, `src`, `cite`, `srcset`) made absolute against `url`,
+    the page's `document_url`; one that cannot be joined goes. lxml's `make_links_absolute` did the same for
+    every kind of link on every element (styles, <object>s, refresh tags, which the sanitizer drops), at a
+    twentieth of the whole pipeline's time."""
     if not url:
         return
-    base = None
-    for tag in [b for b in container.getroottree().getroot().iter("base") if b.get("href") is not None]:
-        base = tag.get("href")
-        tag.drop_tree()
-    for against in (base, url):
-        if against:
-            _join_links(container, against)
+    _join_links(container, url)
     for img in container.iter("img"):
         srcset = img.get("srcset")
         if srcset:
             candidates = []
             for candidate in srcset.split(","):
                 parts = candidate.split()
-                if parts:
-                    candidates.append(" ".join([urljoin(url, parts[0]), *parts[1:]]))
-            img.set("srcset", ", ".join(candidates))
+                try:
+                    candidates.append(" ".join([urljoin(url, parts[0]), *parts[1:]]) if parts else "")
+                except ValueError:  # an address no browser could open: that candidate goes
+                    continue
+            img.set("srcset", ", ".join(c for c in candidates if c))
 
 
 def _join_links(container: HtmlElement, base: str) -> None:
