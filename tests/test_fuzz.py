@@ -35,6 +35,7 @@ PIECES = [
     "<meta charset=\"shift_jis\">", "<base href=x>", "&amp;", "&nbsp;", "&#0;", "&#x110000;", "&#xd800;",
     "&lt;", "&notanentity", "\ufeff", "\ud800", "\u202e", "\xa0", "é", "中文", "🙂", "javascript:",
     "onerror=", "style=", "data-src=", "srcset=", " class=\"comments\"", " id=\"related\"", "x" * 50,
+    "http://[::1", "//[", "<iframe src=", "<meta property=og:image content=/i.png>",
     "A sentence of article text that readability might like to keep. ",
 ]
 

@@ -177,11 +177,22 @@ def test_the_article_links_resolve_against_the_documents_base_whichever_candidat
     assert 'href="https://harbour.example/maps/route.html"' in article.content
 
 
-def test_an_image_source_set_with_an_address_no_browser_could_open_keeps_the_rest():
-    # urljoin raises on "http://[::1": that one candidate goes, not the page.
-    page = article_page(inside='<p><img src="a.png" srcset="a.png 1x, http://[::1 2x"> The bridge at night.</p>')
-    article = extract(page, "https://harbour.example/news/promenade")
-    assert 'srcset="https://harbour.example/news/a.png 1x"' in article.content
+@pytest.mark.parametrize("inside, head, kept", [
+    ('<p><img src="a.png" srcset="a.png 1x, http://[::1 2x"> The bridge at night.</p>', "",
+     'srcset="https://harbour.example/news/a.png 1x"'),
+    ('<p><img src="http://[::1/b.png"> The bridge at night.</p>', '<meta property="og:image" content="/lead.png">',
+     "The bridge at night."),
+])
+def test_an_address_no_browser_could_open_goes_and_the_page_stays(inside, head, kept):
+    # urllib raises on "http://[::1": that address goes, not the page.
+    article = extract(article_page(inside=inside, head=head), "https://harbour.example/news/promenade")
+    assert kept in article.content and "[::1" not in article.content
+
+
+def test_a_video_whose_address_has_no_host_is_no_video():
+    container = lxml.html.fragment_fromstring('<div><p>Film</p><iframe src="https://[::1/embed/x"></iframe></div>')
+    postclean._videos_as_links(container)
+    assert container.find(".//iframe") is not None and container.find(".//a") is None
 
 
 def test_an_element_of_spaces_leaves_its_spaces_between_the_words():

@@ -79,7 +79,7 @@ def add_lead_image(container: HtmlElement, root: HtmlElement, lead_url: str | No
     image above the article body): put it first, as a figure."""
     if not lead_url:
         return
-    absolute = lambda src: urljoin(url, src) if url else src  # noqa: E731
+    absolute = lambda src: joined(url, src) if url else src  # noqa: E731
     if any(absolute(img.get("src") or "") == lead_url for img in container.iter("img")):
         return
     shown = next((img for img in root.iter("img") if absolute(img.get("src") or "") == lead_url), None)
@@ -94,8 +94,7 @@ def _videos_as_links(container: HtmlElement) -> None:
     """Embedded players cannot pass the sanitizer (no iframes); a link to the video keeps it reachable."""
     for frame in list(container.iter("iframe", "embed", "object")):
         src = (frame.get("src") or frame.get("data") or "").strip()
-        host = (urlsplit(src).hostname or "").removeprefix("www.") if src.startswith(("http://", "https://",
-                                                                                          "//")) else ""
+        host = _host(src) if src.startswith(("http://", "https://", "//")) else ""
         if host not in VIDEO_HOSTS:
             continue
         paragraph = frame.makeelement("p", {})
@@ -122,11 +121,8 @@ def document_url(root: HtmlElement, url: str | None) -> str | None:
     base = next((b.get("href") for b in root.iter("base") if b.get("href") is not None), None)
     if not url or not base:
         return url
-    try:
-        resolved = urljoin(url, base.strip())
-    except ValueError:  # "http://[::1": no address at all
-        return url
-    return resolved if urlsplit(resolved).scheme in ("http", "https") else url
+    resolved = joined(url, base.strip())
+    return resolved if resolved and urlsplit(resolved).scheme in ("http", "https") else url
 
 
 def absolute_urls(container: HtmlElement, url: str | None) -> None:
@@ -143,11 +139,10 @@ def absolute_urls(container: HtmlElement, url: str | None) -> None:
             candidates = []
             for candidate in srcset.split(","):
                 parts = candidate.split()
-                try:
-                    candidates.append(" ".join([urljoin(url, parts[0]), *parts[1:]]) if parts else "")
-                except ValueError:  # an address no browser could open: that candidate goes
-                    continue
-            img.set("srcset", ", ".join(c for c in candidates if c))
+                address = joined(url, parts[0]) if parts else None
+                if address:  # one that cannot be joined goes
+                    candidates.append(" ".join([address, *parts[1:]]))
+            img.set("srcset", ", ".join(candidates))
 
 
 def _join_links(container: HtmlElement, base: str) -> None:
@@ -156,13 +151,27 @@ def _join_links(container: HtmlElement, base: str) -> None:
             link = element.get(name)
             if link is None:
                 continue
-            try:
-                joined = urljoin(base, link.strip())
-            except ValueError:  # "http://[::1": an address no browser could open
+            address = joined(base, link.strip())
+            if address is None:
                 del element.attrib[name]
-                continue
-            if joined != link:
-                element.set(name, joined)
+            elif address != link:
+                element.set(name, address)
+
+
+def joined(base: str, link: str) -> str | None:
+    """`link` resolved against `base`, or None for an address no browser could open ("http://[::1"), on
+    which urllib raises."""
+    try:
+        return urljoin(base, link)
+    except ValueError:
+        return None
+
+
+def _host(src: str) -> str:
+    try:
+        return (urlsplit(src).hostname or "").removeprefix("www.")
+    except ValueError:
+        return ""
 
 
 def _drop_empty(container: HtmlElement) -> None:
