@@ -94,3 +94,16 @@ def test_numbered_items_keep_the_pages_numbers_as_in_the_text(client):
 
     for written in map(reply, ("markdown", "text")):
         assert "2. Mix the flour." in written and "4. Bake the loaf." in written and "Sponsored" not in written
+
+
+@pytest.mark.parametrize("number", ["²", "٣", "9" * 5000])
+def test_numbers_no_integer_parse_reads_leave_the_markup_and_the_reply_stays_a_200(client, number):
+    # "²" passes str.isdigit() and fails int(); int() refuses over 4,300 digits. The renderer reads both.
+    body = (f"<ol start='{number}'><li>Mix the flour. {SENTENCE}</li></ol><ol><li>{SENTENCE}"
+            f"<ol start='{number}'><li>A nested step. {SENTENCE}</li></ol></li></ol><table><tr>"
+            f"<td colspan='{number}' rowspan='{number}'>A cell. {SENTENCE}</td><td>Another cell.</td></tr></table>")
+    root = rendered(client, page(body))
+    assert "A nested step." in root.text_content() and "A cell." in root.text_content()
+    response = client.post("/v1/extract?format=json", data=page(body).encode(), content_type="text/html")
+    content = response.get_json()["content"]
+    assert "A cell." in content and number not in content

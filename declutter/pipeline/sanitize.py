@@ -65,9 +65,17 @@ def _srcset(value: str) -> str | None:
     return ", ".join(kept) or None
 
 
+# Numbers as a browser reads them. Others go: "²" passes str.isdigit() and fails int(), and int() refuses
+# over 4,300 digits, which would fail the Markdown renderer (markdownify reads start and colspan).
+NUMBER_ATTRIBUTES = frozenset({"start", "value", "colspan", "rowspan", "span"})
+NUMBER = re.compile(r"-?[0-9]{1,9}\Z")
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if (tag == "img" and attribute == "src") or attribute == "cite":  # nh3 checks no scheme in cite
         return value if _web_url(value) else None
+    if attribute in NUMBER_ATTRIBUTES:
+        return value if NUMBER.match(value.strip()) else None
     if attribute == "srcset":
         return _srcset(value)
     if attribute == "data-removed":
