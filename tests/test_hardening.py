@@ -132,6 +132,18 @@ def test_deeply_nested_json_is_a_400_not_a_500(client):
     assert response.get_json()["error"]["code"] == "bad_request"
 
 
+@pytest.mark.parametrize("json_ld", [
+    "[" * 50_000 + "]" * 50_000,  # past the decoder's recursion limit
+    '{"@type": "NewsArticle", "author": ' + "[" * 900 + '{"name": "Ann"}' + "]" * 900 + "}",  # under it
+    '{"@type": "NewsArticle", "image": ' + "[" * 900 + '"https://example.org/i.png"' + "]" * 900 + "}",
+], ids=["past the decoder's limit", "authors under it", "images under it"])
+def test_a_pages_deeply_nested_json_ld_is_no_metadata_not_a_500(client, json_ld):
+    html = page(head=f"<script type='application/ld+json'>{json_ld}</script>")
+    response = client.post("/v1/extract", json={"html": html, "url": "https://example.org/a"})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert response.get_json()["byline"] is None and SENTENCE.strip() in response.get_json()["text"]
+
+
 # ---- no false refusals: what looks like markup but is not ---------------------------------------------
 
 LOOKALIKES = {

@@ -106,7 +106,7 @@ def _json_ld_objects(root: HtmlElement):
             continue
         try:
             data = json.loads(JSON_WRAPPERS.sub("", script.text), strict=False)  # raw newlines in strings
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested a thousand deep
             continue
         stack = [data]
         while stack:
@@ -120,23 +120,28 @@ def _json_ld_objects(root: HtmlElement):
 
 
 def _names(value) -> list[str]:
-    """Names from a JSON-LD person/organization value: a string, an object or a list of either."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [value["name"]] if isinstance(value.get("name"), str) else []
-    if isinstance(value, list):
-        return [name for item in value for name in _names(item)]
-    return []
+    """Names from a JSON-LD person/organization value: a string, an object or a list of either (and no
+    deeper: the page's JSON may nest as deep as the decoder allows, past Python's recursion limit)."""
+    names = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict):
+            item = item.get("name")
+        if isinstance(item, str):
+            names.append(item)
+    return names
 
 
 def _first_url(value) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return _first_url(value.get("url") or value.get("contentUrl"))
-    if isinstance(value, list) and value:
-        return _first_url(value[0])
+    """An image's URL: a string, an ImageObject's url, or the first of a list of either."""
+    for _ in range(4):  # a list of objects whose url is a list of strings is as deep as images go
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dict):
+            value = value.get("url") or value.get("contentUrl")
+        elif isinstance(value, list) and value:
+            value = value[0]
+        else:
+            return None
     return None
 
 
