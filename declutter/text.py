@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache, wraps
+
 from lxml.html import HtmlElement
+
+CACHED_VALUE_CHARS = 256  # longer class names, ids and labels are a page's own: computed, not kept
 
 
 def fold(text: str | None) -> str:
@@ -56,3 +60,17 @@ def text_lengths(root: HtmlElement) -> dict:
             total += lengths[child] + visible_length(child.tail)
         lengths[element] = total
     return lengths
+
+
+def short_values_cached(maxsize: int):
+    """lru_cache for a function of one string, which pages repeat ("Share", "menu-item"), skipped for strings
+    over CACHED_VALUE_CHARS: a page's long values would stay in memory after it, up to `maxsize` of them."""
+    def decorate(function):
+        cached = lru_cache(maxsize=maxsize)(function)
+
+        @wraps(function)
+        def call(value):
+            return function(value) if value is not None and len(value) > CACHED_VALUE_CHARS else cached(value)
+        call.cache_info = cached.cache_info
+        return call
+    return decorate

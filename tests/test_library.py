@@ -12,7 +12,9 @@ from helpers import article_page
 
 import declutter
 from declutter import errors, pipeline
-from declutter.pipeline import collector
+from declutter.pipeline import collector, score
+from declutter.pipeline import declutter as declutter_step
+from declutter.text import CACHED_VALUE_CHARS, short_values_cached
 from server.http_errors import STATUSES, status_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,3 +108,23 @@ def test_extractions_that_never_stop_overlapping_still_let_a_collection_run(monk
                 assert not gc.isenabled()
         assert len(collections) == 2 and not gc.isenabled()
     assert gc.isenabled() and len(collections) == 2
+
+
+def test_a_pages_long_class_names_are_computed_and_not_kept_after_it():
+    """Class words and labels are cached because pages repeat them; a value of a megabyte is one page's own,
+    and a cache of 8,192 of them would hold gigabytes."""
+    seen = []
+
+    @short_values_cached(maxsize=8)
+    def words(value):
+        seen.append(value)
+        return value.split()
+
+    long_value = "related " * (CACHED_VALUE_CHARS // 8 + 1)
+    assert words("menu item") == words("menu item") == ["menu", "item"]
+    assert words(long_value) == words(long_value) == long_value.split()
+    assert seen == ["menu item", long_value, long_value] and words.cache_info().currsize == 1
+    for step in (declutter_step._word_match, score._names_weight, score._unlikely_names):  # the cached steps
+        before = step.cache_info().currsize
+        step(long_value + " sidebar")
+        assert step.cache_info().currsize == before, step

@@ -14,7 +14,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from ..rules.generic import GenericRules, generic_rules, names_its_heading, normalize_text, word_list
-from ..text import text_lengths, visible_length
+from ..text import short_values_cached, text_lengths, visible_length
 from . import corrections, restorable
 from .models import Removal
 
@@ -190,7 +190,7 @@ def _a_note_of_the_text(element: HtmlElement) -> bool:
     return len(prose) >= NOTE_PARAGRAPHS
 
 
-@lru_cache(maxsize=8192)
+@short_values_cached(maxsize=8192)
 def _word_match(value: str | None) -> tuple[str, str] | None:
     """(group, words) for a class, id or aria-label value; pages repeat the same few values many times."""
     return generic_rules().match_words(word_list(value)) if value else None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import logging
 import re
-from functools import lru_cache
 from itertools import islice
 
 from lxml import etree
@@ -14,7 +13,7 @@ from readability import Document
 from readability.readability import REGEXES, Unparseable, is_video_url
 
 from ..rules.generic import names_its_heading, names_text
-from ..text import fold, folded_length, readable_length, visible_length
+from ..text import fold, folded_length, readable_length, short_values_cached, visible_length
 
 SPARED = frozenset({"html", "body", "blockquote", "figure", "table", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
 
@@ -363,7 +362,7 @@ def _clean(text: str) -> str:
     return text.strip()
 
 
-@lru_cache(maxsize=8192)
+@short_values_cached(maxsize=8192)
 def _names_weight(value: str | None) -> int:
     """readability's class weight of one class or id value (its own `class_weight` sums the two); pages
     repeat the same few values many times."""
@@ -372,7 +371,7 @@ def _names_weight(value: str | None) -> int:
     return 25 * (POSITIVE(value) - NEGATIVE(value))
 
 
-@lru_cache(maxsize=8192)
+@short_values_cached(maxsize=8192)
 def _unlikely_names(names: str) -> bool:
     return len(names) > 2 and UNLIKELY(names) and not LIKELY(names)
 
