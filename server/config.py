@@ -47,6 +47,7 @@ class Config:
     timeout_s: float = 10.0  # hard deadline for one extraction
     workers: int = 2  # extraction worker processes per server process; 0 runs in-process
     worker_memory_mb: int = 1024  # address-space limit of one extraction worker
+    worker_max_pages: int = 1000  # pages one extraction worker serves before a fresh one takes its place
     rate_limit: str = ""  # flask-limiter syntax, e.g. "60/minute"; empty means off
     rate_limit_storage: str = "memory://"  # counters: per server process, or e.g. "redis://host:6379"
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For names the client

@@ -2,7 +2,10 @@
 
 The pool gives every request a hard deadline and every extraction a memory ceiling, which no check on
 the input can promise: a worker that overruns `timeout_s` is killed and replaced, and one whose
-address space would pass `worker_memory_mb` fails with MemoryError and is replaced.
+address space would pass `worker_memory_mb` fails with MemoryError and is replaced. A worker also makes
+way for a fresh one after `worker_max_pages` pages, as gunicorn's `max_requests` does: libxml2 keeps each
+id value it copies (in the dictionary lxml shares between all documents of a thread, which never shrinks),
+so a worker that copied the trees of a million pages would hold every id of them.
 
 - Processes come from the "forkserver" context: gunicorn forks its workers, and forking a process that
   may run threads is unsafe, while the fork server is a fresh single-threaded process that has already
@@ -73,7 +76,7 @@ def _near_memory_limit(memory_mb: int) -> bool:
     return peak_kb * 1024 >= 0.9 * memory_mb * MB
 
 
-def _serve(conn, memory_mb: int, backstop_s: float) -> None:
+def _serve(conn, memory_mb: int, backstop_s: float, max_pages: int) -> None:
     """A worker's life: take (html, url, charset, options, format), reply ("ok", Article or rendered reply) or
     an error, until told to stop.
 
@@ -83,6 +86,7 @@ def _serve(conn, memory_mb: int, backstop_s: float) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle; it closes the pool
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     _limit_memory(memory_mb)
+    served = 0
     while True:
         try:
             request = conn.recv()
@@ -108,7 +112,8 @@ def _serve(conn, memory_mb: int, backstop_s: float) -> None:
         if spent and reply[0] != "ok":
             reply = ("memory", None)
         # A heap at its ceiling, or whatever state a bug left behind, is not worth keeping: say so and go.
-        retire = spent or reply[0] in ("memory", "exception")
+        served += 1
+        retire = spent or reply[0] in ("memory", "exception") or served >= max_pages
         try:
             conn.send((*reply, retire))
         except MemoryError:
@@ -130,9 +135,9 @@ class WorkerCrashed(RuntimeError):
 # ---- the pool -------------------------------------------------------------------------------------------
 
 class _Worker:
-    def __init__(self, context, memory_mb: int, timeout_s: float):
+    def __init__(self, context, memory_mb: int, timeout_s: float, max_pages: int):
         self.conn, child_conn = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child_conn, memory_mb, 2 * timeout_s + 5),
+        self.process = context.Process(target=_serve, args=(child_conn, memory_mb, 2 * timeout_s + 5, max_pages),
                                        daemon=True, name="declutter-extract")
         self.process.start()
         child_conn.close()
@@ -172,10 +177,12 @@ class _Worker:
 class WorkerPool:
     """Up to `size` worker processes, started on demand, each serving one request at a time."""
 
-    def __init__(self, size: int, timeout_s: float, memory_mb: int, context: str = "forkserver"):
+    def __init__(self, size: int, timeout_s: float, memory_mb: int, max_pages: int = 1000,
+                 context: str = "forkserver"):
         self.size = size
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
+        self.max_pages = max_pages
         self._context_name = context
         self._reset()
 
@@ -241,7 +248,7 @@ class WorkerPool:
                     self._busy.add(worker)
                     return worker
                 worker.stop(kill=True)
-        worker = _Worker(self._context(), self.memory_mb, self.timeout_s)  # outside the lock: takes a while
+        worker = _Worker(self._context(), self.memory_mb, self.timeout_s, self.max_pages)  # outside the lock: slow
         with self._lock:
             self._busy.add(worker)
         return worker
@@ -285,6 +292,6 @@ def _close_pools() -> None:
 def make_runner(config):
     if config.workers <= 0:
         return InProcessRunner()
-    pool = WorkerPool(config.workers, config.timeout_s, config.worker_memory_mb)
+    pool = WorkerPool(config.workers, config.timeout_s, config.worker_memory_mb, config.worker_max_pages)
     _pools.add(pool)
     return pool

@@ -410,6 +410,19 @@ def test_overrunning_worker_is_killed_with_a_503_and_replaced(pool_app):
     assert app.extensions["declutter.runner"].worker_pids() != before
 
 
+def test_a_worker_makes_way_for_a_fresh_one_after_its_pages(pool_app):
+    """libxml2 keeps every id value it copies for the life of the process: a worker serves so many pages."""
+    app = pool_app(timeout_s=10, worker_max_pages=2)
+    client, pool = app.test_client(), app.extensions["declutter.runner"]
+    served_by = []
+    for _ in range(3):
+        assert post_html(client, page())[0].status_code == 200
+        served_by.append(pool.worker_pids())
+    first = served_by[0]
+    assert len(first) == 1 and served_by[1] == [] and not _alive(first[0])  # gone with its second reply
+    assert len(served_by[2]) == 1 and served_by[2] != first
+
+
 def test_the_reply_is_rendered_in_the_worker_under_its_deadline(pool_app):
     """Markdown of a large article takes seconds: rendering is part of the work the deadline bounds."""
     pool = pool_app(timeout_s=10).extensions["declutter.runner"]
