@@ -11,8 +11,10 @@ from __future__ import annotations
 import copy
 from functools import lru_cache
 
+import lxml.html
 from cssselect import SelectorError
 from cssselect.xpath import ExpressionError
+from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
@@ -23,14 +25,27 @@ MAX_SELECTORS = 50  # per list and request
 MAX_SELECTOR_CHARS = 200
 
 
+# lxml's own :contains(), which no browser knows, calls a Python function from XPath; after other pages, a
+# cached selector has been seen to look that function up under a namespace read from freed memory.
+LXML_EXTENSIONS = "__lxml_internal_css:"
+_PROBE = lxml.html.fragment_fromstring("<div></div>")
+
+
 @lru_cache(maxsize=1024)
 def compiled(selector: str) -> CSSSelector:
     try:
-        return CSSSelector(selector, translator="html")
+        found = CSSSelector(selector, translator="html")
     except ExpressionError as error:  # cssselect's word for pseudo-elements, and for unknown functions
         raise BadInput(f"The selector {selector!r} is not supported: {error}") from None
     except SelectorError as error:
         raise BadInput(f"The selector {selector!r} is not valid CSS: {error}") from None
+    if LXML_EXTENSIONS in found.path:
+        raise BadInput(f"The selector {selector!r} is not supported: :contains() is not CSS.")
+    try:
+        found(_PROBE)  # a namespace prefix ("svg|a") fails only when evaluated: HTML has none
+    except etree.XPathError as error:
+        raise BadInput(f"The selector {selector!r} is not supported: {error}.") from None
+    return found
 
 
 def checked(name: str, selectors) -> tuple[str, ...]:
