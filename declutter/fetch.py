@@ -184,6 +184,8 @@ def _parse_url(url, config, *, redirected: bool) -> _Target:
         raise bad("URLs with a user name or password are not fetched.")
     if not parts.hostname:
         raise bad("the URL has no host.")
+    if not _valid_host_name(parts.hostname):
+        raise bad("the host name is not one DNS can hold (labels of 1 to 63 characters, 253 in all).")
     scheme = parts.scheme.lower()
     port = port if port is not None else DEFAULT_PORTS[scheme]
     if port not in config.fetch_ports:
@@ -191,6 +193,14 @@ def _parse_url(url, config, *, redirected: bool) -> _Target:
         where = "The page redirected to" if redirected else "The URL uses"
         raise BlockedPort(f"{where} port {port}, which is not allowed; allowed ports: {allowed}.")
     return _Target(url=prepared.url.split("#", 1)[0], scheme=scheme, host=parts.hostname.lower(), port=port)
+
+
+def _valid_host_name(host: str) -> bool:
+    """An IP literal, or a name whose labels DNS can hold (RFC 1035): a name it cannot is no host."""
+    if ":" in host:  # an IPv6 literal, which urlsplit has already checked
+        return True
+    labels = host[:-1].split(".") if host.endswith(".") else host.split(".")  # "example.com." is a full name
+    return len(host) <= 253 and all(0 < len(label) <= 63 for label in labels)
 
 
 def _resolve(host: str, port: int, deadline: _Deadline) -> tuple[str, ...]:

@@ -427,12 +427,22 @@ def test_configured_ports_are_allowed(dns, net):
     "http://user@example.com/", "https://:pw@example.com/", "http://example.com@127.0.0.1/",
     "http://exa\nmple.com/", "http://example.com/\x00", "http://[::1/", "http://example.com:99999/",
     "http://example.com:port/", "http://*.example.com/", "http://" + "a" * 9000 + ".example/",
+    "http://" + "a" * 64 + ".example/", "http://" + "a." * 127 + "example/", "http://ex..ample.com/",
+    "http://.example.com/",
 ])
 def test_malformed_urls_are_400_before_resolving(url, dns, net):
     with pytest.raises(fetch.BadUrl) as error:
         fetch.fetch_page(url, CONFIG)
     assert (status_of(error.value), error.value.code) == (400, "bad_url")
     assert dns.lookups == [] and net.connects == []
+
+
+def test_a_name_at_the_limits_dns_sets_is_looked_up(dns, net):
+    host = ".".join(["a" * 63] * 3 + ["b" * 61])  # four labels of at most 63 characters, 253 in all
+    dns.add(host, [PUBLIC])
+    net.serve(PUBLIC, reply())
+    fetch.fetch_page(f"http://{host}/", CONFIG)
+    assert dns.lookups == [host] and net.connects == [(PUBLIC, 80)]
 
 
 def test_an_international_name_is_resolved_in_its_ascii_form(dns, net):
