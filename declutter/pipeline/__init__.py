@@ -37,8 +37,11 @@ MIN_ARTICLE_CHARS = 25  # less than a sentence, and all of it links: a menu, not
 def _checked_url(url: str | None) -> str | None:
     if not url:
         return None
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "http://[::1": urllib cannot read it
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         raise BadInput("'url' must be an absolute http or https URL.")
     return url.strip()
 
