@@ -114,6 +114,7 @@ REFUSED = [
     (["p::before"], "The selector 'p::before' is not supported"),
     (["p:nth-child(x)"], "The selector 'p:nth-child(x)' is not"),
     (["</style><script>"], "The selector '</style><script>' is not valid CSS"),
+    (["p\ud800"], "The selector 'p\\ud800' is not valid CSS"),  # JSON's escape of a lone surrogate
     (["svg|a"], "The selector 'svg|a' is not supported"),  # HTML has no namespaces: lxml raised at evaluation
     (["[xlink|href]"], "The selector '[xlink|href]' is not supported"),
     (["p:contains('Sponsored')"], "The selector \"p:contains('Sponsored')\" is not supported"),  # lxml's, not CSS

@@ -55,7 +55,8 @@ def test_parse_refuses_an_empty_page():
         decode.parse("  \n ")
 
 
-@pytest.mark.parametrize("url", ["http://[::1", "ftp://example.org/a", "/relative/path", "https://"])
+@pytest.mark.parametrize("url", ["http://[::1", "ftp://example.org/a", "/relative/path", "https://",
+                                 "https://example.org/\ud800"])
 def test_a_page_url_that_is_no_web_address_is_bad_input(url):
     with pytest.raises(BadInput, match="'url' must be an absolute http or https URL"):
         extract(article_page(), url)

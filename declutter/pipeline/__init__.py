@@ -38,8 +38,9 @@ def _checked_url(url: str | None) -> str | None:
     if not url:
         return None
     try:
+        url.encode("utf-8")  # a lone surrogate (JSON's "\ud800") could not be written back out
         parts = urlsplit(url.strip())
-    except ValueError:  # "http://[::1": urllib cannot read it
+    except ValueError:  # "http://[::1": urllib cannot read it; UnicodeEncodeError is a ValueError too
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         raise BadInput("'url' must be an absolute http or https URL.")

@@ -39,6 +39,8 @@ def compiled(selector: str) -> CSSSelector:
         raise BadInput(f"The selector {selector!r} is not supported: {error}") from None
     except SelectorError as error:
         raise BadInput(f"The selector {selector!r} is not valid CSS: {error}") from None
+    except UnicodeEncodeError:  # a lone surrogate, which JSON's \ud800 escape can carry
+        raise BadInput(f"The selector {selector!r} is not valid CSS: it holds a lone surrogate.") from None
     if LXML_EXTENSIONS in found.path:
         raise BadInput(f"The selector {selector!r} is not supported: :contains() is not CSS.")
     try:
