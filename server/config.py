@@ -6,6 +6,7 @@ a comma-separated tuple of str or int). A field with metadata {"env": False} is 
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
@@ -53,6 +54,22 @@ class Config:
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For names the client
     public_url: str = ""  # the origin the bookmarklet calls; empty means the request's own
     testing: bool = field(default=False, metadata={"env": False})  # set by the tests, never from the environment
+
+    def __post_init__(self) -> None:
+        """Settings that could only fail requests (a deadline of NaN, a body limit of 0) fail at startup."""
+        problems = {
+            "timeout_s": not (0 < self.timeout_s < math.inf),
+            "max_bytes": self.max_bytes <= 0,
+            "workers": self.workers < 0,
+            "worker_memory_mb": self.worker_memory_mb <= 0,
+            "worker_max_pages": self.worker_max_pages <= 0,
+            "fetch_ports": not all(0 < port < 65536 for port in self.fetch_ports),
+            "trusted_proxies": self.trusted_proxies < 0,
+        }
+        for name, wrong in problems.items():
+            if wrong:
+                value = getattr(self, name)
+                raise ValueError(f"DECLUTTER_{name.upper()}={value!r} is out of range; see docs/deploy.md.")
 
     @classmethod
     def from_env(cls, environ=None) -> Config:

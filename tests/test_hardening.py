@@ -328,6 +328,17 @@ def test_a_bad_rate_limit_fails_at_startup():
         create_app({"testing": True, "workers": 0, "rate_limit": "sixty a minute"})
 
 
+@pytest.mark.parametrize("variable, value", [
+    ("DECLUTTER_TIMEOUT_S", "nan"), ("DECLUTTER_TIMEOUT_S", "0"), ("DECLUTTER_TIMEOUT_S", "inf"),
+    ("DECLUTTER_MAX_BYTES", "0"), ("DECLUTTER_WORKERS", "-1"), ("DECLUTTER_WORKER_MEMORY_MB", "0"),
+    ("DECLUTTER_WORKER_MAX_PAGES", "0"), ("DECLUTTER_FETCH_PORTS", "443,70000"), ("DECLUTTER_TRUSTED_PROXIES", "-1"),
+])
+def test_a_setting_that_could_only_fail_requests_fails_at_startup(variable, value):
+    # A deadline of NaN answered every request 500; a body limit of 0 refused every page.
+    with pytest.raises(ValueError, match=f"{variable}=.* is out of range"):
+        Config.from_env({variable: value})
+
+
 def test_new_settings_are_read_from_the_environment():
     config = Config.from_env({"DECLUTTER_RATE_LIMIT": "5/second", "DECLUTTER_TRUSTED_PROXIES": "2",
                               "DECLUTTER_RATE_LIMIT_STORAGE": "memory://", "DECLUTTER_TIMEOUT_S": "2.5",
