@@ -25,8 +25,9 @@ MAX_SELECTORS = 50  # per list and request
 MAX_SELECTOR_CHARS = 200
 
 
-# lxml's own :contains(), which no browser knows, calls a Python function from XPath; after other pages, a
-# cached selector has been seen to look that function up under a namespace read from freed memory.
+# lxml's own :contains(), which no browser knows, calls a Python function from XPath: lxml 6.2, evaluating
+# one such selector on document after document, looks the function up on every other one under a namespace
+# read from freed memory ("{-//W3C//DTD HTML 4.0 Transitional//EN}lower-case" not found).
 LXML_EXTENSIONS = "__lxml_internal_css:"
 _PROBE = lxml.html.fragment_fromstring("<div></div>")
 
