@@ -9,6 +9,7 @@ from helpers import ARTICLE_PARAGRAPHS, article_page
 
 from declutter.errors import BadInput
 from declutter.pipeline import decode, extract, postclean, regions, score, second_opinion
+from declutter.pipeline import metadata as metadata_step
 from declutter.pipeline.metadata import read_metadata, strip_site_suffix
 from declutter.pipeline.models import Article
 from declutter.pipeline.options import Options
@@ -155,7 +156,7 @@ def test_links_resolve_against_the_documents_base_then_the_page():
                         '<img src="i.png" srcset="a.png 1x, http://[::1 2x"></p>'
                         '<blockquote cite="q.html">Q</blockquote></div></body></html>')
     container = root.get_element_by_id("c")
-    postclean.absolute_urls(container, postclean.document_url(root, "https://site.example/news/story"))
+    postclean.absolute_urls(container, metadata_step.document_url(root, "https://site.example/news/story"))
     links = [a.get("href") for a in container.iter("a")]
     assert links == ["https://cdn.example/docs/guide.html", "https://cdn.example/about", None]
     assert container.find(".//img").get("src") == "https://cdn.example/docs/i.png"
@@ -172,8 +173,8 @@ def test_links_resolve_against_the_documents_base_then_the_page():
 ])
 def test_the_documents_base_is_its_first_base_href_joined_to_the_page_as_a_browser_joins_it(head, expected):
     root = decode.parse(f"<html><head>{head}</head><body><p>Text</p></body></html>")
-    assert postclean.document_url(root, "https://site.example/news/story") == expected
-    assert postclean.document_url(root, None) is None
+    assert metadata_step.document_url(root, "https://site.example/news/story") == expected
+    assert metadata_step.document_url(root, None) is None
 
 
 def test_the_article_links_resolve_against_the_documents_base_whichever_candidate_is_taken():

@@ -24,7 +24,7 @@ from . import (
 )
 from .collector import collector_paused
 from .declutter import remove_clutter
-from .metadata import read_metadata
+from .metadata import document_url, read_metadata
 from .models import Article
 from .options import DEFAULT_OPTIONS, Options
 from .sanitize import sanitize_html
@@ -37,14 +37,15 @@ MIN_ARTICLE_CHARS = 25  # less than a sentence, and all of it links: a menu, not
 def _checked_url(url: str | None) -> str | None:
     if not url:
         return None
+    url = url.strip()
     try:
         url.encode("utf-8")  # a lone surrogate (JSON's "\ud800") could not be written back out
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
     except ValueError:  # "http://[::1": urllib cannot read it; UnicodeEncodeError is a ValueError too
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         raise BadInput("'url' must be an absolute http or https URL.")
-    return url.strip()
+    return url
 
 
 @collector_paused()  # the page's objects make no cycles: no collection passes over them (collector.py)
@@ -60,7 +61,7 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     root = decode.parse(page)                                     # one parse of the page
     guard.check_tree(root, options)                               # refuse trees that cost unbounded time
     meta = read_metadata(root, url)                               # before scripts go: JSON-LD lives in them
-    links_base = postclean.document_url(root, url)                # what relative links resolve against
+    links_base = document_url(root, url)                          # what relative links resolve against
     meta = site.metadata(meta, root)                              # the rule's title, author, date
     postclean.reveal_lazy_images(root)                            # before scoring, which drops <noscript>
     postclean.keep_item_numbers(root)                             # before clutter leaves gaps in a list

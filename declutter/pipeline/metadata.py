@@ -271,6 +271,13 @@ def _headline(title: str | None, headings: list[str], site_name: str | None, url
     return title
 
 
+def document_url(root: HtmlElement, url: str | None) -> str | None:
+    """The address the page's relative links resolve against, as a browser resolves them: its first
+    `<base href>` joined to the page's URL, else the page's URL (None without one)."""
+    base = next((b.get("href") for b in root.iter("base") if b.get("href") is not None), None)
+    return (_web_url(base, url) or url) if url else None
+
+
 def _web_url(value: str | None, base: str | None) -> str | None:
     """An absolute http(s) URL, or None: page metadata is as untrusted as the page."""
     if not value:

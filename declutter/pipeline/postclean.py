@@ -115,19 +115,9 @@ def _drop_title_heading(container: HtmlElement, title: str | None) -> None:
             heading.drop_tree()
 
 
-def document_url(root: HtmlElement, url: str | None) -> str | None:
-    """The address the page's relative links resolve against, as a browser resolves them: its first
-    `<base href>` joined to the page's URL, else the page's URL (None without one)."""
-    base = next((b.get("href") for b in root.iter("base") if b.get("href") is not None), None)
-    if not url or not base:
-        return url
-    resolved = joined(url, base.strip())
-    return resolved if resolved and urlsplit(resolved).scheme in ("http", "https") else url
-
-
 def absolute_urls(container: HtmlElement, url: str | None) -> None:
     """The links that the sanitizer lets through (`href`, `src`, `cite`, `srcset`) made absolute against `url`,
-    the page's `document_url`; one that cannot be joined goes. lxml's `make_links_absolute` did the same for
+    the page's `metadata.document_url`; one that cannot be joined goes. lxml's `make_links_absolute` did the same for
     every kind of link on every element (styles, <object>s, refresh tags, which the sanitizer drops), at a
     twentieth of the whole pipeline's time."""
     if not url:
