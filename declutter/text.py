@@ -6,6 +6,7 @@ from functools import lru_cache, wraps
 
 from lxml.html import HtmlElement
 
+UNREAD = frozenset({"script", "style", "template"})  # raw text, or markup a browser does not show
 CACHED_VALUE_CHARS = 256  # longer class names, ids and labels are a page's own: computed, not kept
 
 
@@ -49,15 +50,19 @@ def unlinked_length(element: HtmlElement) -> int:
 
 def text_lengths(root: HtmlElement) -> dict:
     """Visible characters of every element under `root` (script, style and template text not counted), in one
-    pass from the leaves up (reversed document order)."""
+    pass from the leaves up (reversed document order). visible_length is written out here: this runs on every
+    element of the page, and the calls were a sixth of its time."""
     lengths: dict = {}
     for element in reversed(list(root.iter())):
-        if not isinstance(element.tag, str) or element.tag in ("script", "style", "template"):
+        tag = element.tag
+        if tag in UNREAD or tag.__class__ is not str:  # comments and processing instructions have no text
             lengths[element] = 0
             continue
-        total = visible_length(element.text)
+        text = element.text
+        total = len("".join(text.split())) if text else 0
         for child in element:
-            total += lengths[child] + visible_length(child.tail)
+            tail = child.tail
+            total += (lengths[child] + len("".join(tail.split()))) if tail else lengths[child]
         lengths[element] = total
     return lengths
 

@@ -155,7 +155,7 @@ def test_a_thread_is_read_from_the_decluttered_page_not_the_raw_one():
             f"<div class='thread'>{posts}</div>{{}}</body></html>")
     decluttered, raw = lxml.html.fromstring(page.format("")), lxml.html.fromstring(page.format(consent))
     first_post = decluttered.find(".//div[@class='msg']")
-    container, _ = choose.choose(decluttered, first_post, raw, "https://forum.example/t/42", "Battery life?",
+    container, _ = choose.choose(decluttered, first_post, raw, "Battery life?",
                                  DEFAULT_OPTIONS, discussion="thread")
     text = container.text_content()
     assert all(post in text for _, post in POSTS) and "geolocation" not in text

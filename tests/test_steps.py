@@ -291,10 +291,23 @@ def test_trafilaturas_lists_are_numbered_again_when_they_were_the_pages():
                                      "<ul><li>A tip: use rye flour for a darker crumb and a sourer taste.</li></ul>"))
     postclean.keep_item_numbers(root)
     page = lxml.html.tostring(root)
-    container = second_opinion.extract_container(root, "https://news.example/bread")
+    container = second_opinion.extract_container(root)
     assert [item.get("value") for item in container.find(".//ol")] == ["2", "3", "4"]
     assert container.find(".//ul/li") is not None
     assert lxml.html.tostring(root) == page  # trafilatura read a copy: the page is the next steps' still
+
+
+def test_trafilaturas_links_resolve_against_the_document_not_its_host():
+    """trafilatura, given the page's URL, joined links to the host alone; now post-clean resolves them as it does
+    every candidate's, and a protocol-relative image keeps the page's scheme."""
+    links = ("<p>See <a href='install.html'>the install guide</a> and <a href='#notes'>the notes</a>, with a "
+             "diagram: <img src='//cdn.example/diagram.png' alt='Diagram'></p>")
+    root = decode.parse(article_page(inside=links))
+    container = second_opinion.extract_container(root)
+    postclean.absolute_urls(container, "https://docs.example/guide/start.html")
+    assert [a.get("href") for a in container.iter("a")] == ["https://docs.example/guide/install.html",
+                                                          "https://docs.example/guide/start.html#notes"]
+    assert container.find(".//img").get("src") == "https://cdn.example/diagram.png"
 
 
 def test_a_list_item_is_no_container_its_list_is():

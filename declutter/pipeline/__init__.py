@@ -75,7 +75,7 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     decluttered = remove_clutter(root, marks, meta.title, options,  # readability never sees it
                                  discussion=discussion == "thread")
     picked = score.best_container(root, decluttered.article_hint, thread=discussion == "thread")  # readability-lxml
-    container, confidence = choose.choose(root, picked, untouched, url, meta.title, options,  # or spread content
+    container, confidence = choose.choose(root, picked, untouched, meta.title, options,  # or spread content
                                           discussion=discussion)
     if container is None:
         raise NoArticle("No article was found in the page: it has no text besides menus and links.")

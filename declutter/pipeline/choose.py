@@ -57,7 +57,7 @@ def whole_page_region(untouched: HtmlElement, title: str | None, options) -> Htm
     return regions.main_region(untouched)
 
 
-def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement | None, url: str | None,
+def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement | None,
            title: str | None, options, *, discussion: str | None = None) -> tuple[HtmlElement | None, str]:
     """(container, confidence) from readability's `picked` container (or None), the decluttered `root`, and
     `untouched`, a copy of the page from before clutter removal (edited here), or None for an article."""
@@ -77,7 +77,7 @@ def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement
         if (whole is not None and element_length(whole) >= max(REGION_MIN_CHARS, WHOLE_OUTWEIGHS * picked_chars)
                 and (unlinked_length(whole) >= picked_chars or picked_chars < SHORT_PICK_CHARS)):
             return whole, "medium"
-    other = second_opinion.extract_container(root, url)
+    other = second_opinion.extract_container(root)
     if other is not None and element_length(other) > CLEARLY_MORE * picked_chars:
         return other, "medium"
     if inside:

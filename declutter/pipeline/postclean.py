@@ -404,8 +404,8 @@ def to_html(container: HtmlElement) -> str:
 
 def reading_time(text: str, options) -> tuple[int, int]:
     """Words (each CJK character counts as one) and minutes to read them, at least one."""
-    cjk = len(CJK.findall(text))
-    words = len(WORD.findall(CJK.sub(" ", text)))
+    cjk = 0 if text.isascii() else len(CJK.findall(text))
+    words = len(WORD.findall(CJK.sub(" ", text) if cjk else text))
     minutes = words / options.words_per_minute + cjk / options.cjk_chars_per_minute
     return words + cjk, max(1, math.ceil(minutes)) if words + cjk else 0
 

@@ -23,13 +23,16 @@ from ..text import element_length
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 
-def extract_container(page: HtmlElement, url: str | None) -> HtmlElement | None:
+def extract_container(page: HtmlElement) -> HtmlElement | None:
     """trafilatura's content of the page as a <div>, or None. `page` stays as it is: trafilatura (2.3 and later)
-    works on a copy of a tree it is given."""
+    works on a copy of a tree it is given. It is not given the page's URL: it would resolve links against the
+    host alone (on `/a/b.html`, `c.html` and `#notes` became `/c.html` and `/#notes`), through courlan, a
+    twentieth of its time here. Its links stay as the page wrote them, for post-clean to resolve against the
+    document's base URL as it does every candidate's."""
     numbers = _ordered_item_numbers(page)
     # What trafilatura.extract does, less the fingerprint of the text it adds to every result (a tenth of
     # its time here, for a deduplication we never ask for); these three are the same in trafilatura 2.0-2.3.
-    options = Extractor(output_format="html", comments=False, tables=True, links=True, images=True, url=url)
+    options = Extractor(output_format="html", comments=False, tables=True, links=True, images=True)
     try:
         document = trafilatura.bare_extraction(page, options=options)
         markup = determine_returnstring(document, options) if document else None
@@ -43,7 +46,23 @@ def extract_container(page: HtmlElement, url: str | None) -> HtmlElement | None:
     body.tag = "div"
     _drop_link_lists(body)
     _restore_ordered_lists(body, numbers)
+    _restore_protocol_relative_images(body, page)
     return body
+
+
+IMAGE_SOURCES = etree.XPath("//img/@*[name() = 'src' or starts-with(name(), 'data-src')]")
+
+
+def _restore_protocol_relative_images(container: HtmlElement, page: HtmlElement) -> None:
+    """Without the page's URL, trafilatura writes an image at `//cdn.example/a.jpg` as `http://cdn.example/a.jpg`;
+    such an image gets its page's address back, to be resolved with the page's scheme."""
+    written = [img for img in container.iter("img") if (img.get("src") or "").startswith("http://")]
+    if not written:
+        return
+    relative = {value for value in IMAGE_SOURCES(page) if value.startswith("//")}
+    for img in written:
+        if img.get("src")[len("http:"):] in relative:
+            img.set("src", img.get("src")[len("http:"):])
 
 
 SHOWN_WORDS = etree.XPath(".//text()[not(ancestor::style or ancestor::script)]", smart_strings=False)
