@@ -205,7 +205,8 @@ def _selector_match(element: HtmlElement, rules: GenericRules) -> tuple[str, str
     role = element.get("role")
     if role and role.strip().lower() in rules.group_of_role and not _a_panel_of_the_page(element):
         return rules.group_of_role[role.strip().lower()], f"[role={role.strip().lower()}]"
-    found = _word_match(element.get("class")) or _word_match(element.get("aria-label"))
+    classes, label = element.get("class"), element.get("aria-label")  # most elements have no label
+    found = (_word_match(classes) if classes else None) or (_word_match(label) if label else None)
     if not found and "-" in element.tag:  # a custom element says what it is: <related-articles>, <ad-slot>
         found = _word_match(element.tag)
     element_id = element.get("id")
