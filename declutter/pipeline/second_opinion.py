@@ -82,6 +82,8 @@ def _ordered_item_numbers(page: HtmlElement) -> dict:
 def _restore_ordered_lists(container: HtmlElement, numbers: dict) -> None:
     """trafilatura writes every list as <ul>: a list whose items are all the page's numbered items is an <ol>
     again, each item with its number."""
+    if not numbers:  # the page has no numbered list: nothing to restore
+        return
     for block in container.iter("ul"):
         items = block.findall("li")
         values = [numbers.get(_folded(item)) for item in items]
