@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
-from ..text import element_length, element_text, unlinked_length
+from ..text import element_length, unlinked_length
 from . import regions, second_opinion
 from .declutter import remove_clutter
 
@@ -43,10 +43,14 @@ def _is_prose(picked: HtmlElement | None) -> bool:
     return sum(1 for _ in long) >= ARTICLE_PARAGRAPHS
 
 
-def _within(picked: HtmlElement, region: HtmlElement) -> bool:
+def _words(element: HtmlElement | None) -> list[str]:
+    return element.xpath("string()").split() if element is not None else []
+
+
+def _within(picked: HtmlElement, region_words: list[str]) -> bool:
     """Is readability's pick (made on its own copy of the tree, which it reshapes) text from the region?"""
-    words = set(element_text(picked).split())
-    return bool(words) and len(words & set(element_text(region).split())) >= WITHIN_SHARE * len(words)
+    words = set(_words(picked))
+    return bool(words) and len(words & set(region_words)) >= WITHIN_SHARE * len(words)
 
 
 def whole_page_region(untouched: HtmlElement, title: str | None, options) -> HtmlElement | None:
@@ -66,8 +70,9 @@ def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement
         return posts, "high"
     region = regions.main_region(root)
     declared = region is not None and region.tag != "body"
-    region_chars = element_length(region)
-    inside = picked is not None and (not declared or _within(picked, region))
+    region_words = _words(region)  # read once, for its length and its vocabulary
+    region_chars = sum(map(len, region_words))
+    inside = picked is not None and (not declared or _within(picked, region_words))
     picked_chars = element_length(picked) if inside else 0
     if inside and picked_chars >= PARTIAL_SHARE * region_chars:
         return picked, "high"

@@ -223,8 +223,10 @@ class _TreeDocument(Document):
             candidates[parent]["content_score"] += score
             if grandparent is not None:
                 candidates[grandparent]["content_score"] += score / 2.0
+        links: dict = {}  # each link's length, read once: candidates nest, and each one counts all its links
         for elem in ordered:  # good content has few links
-            candidates[elem]["content_score"] *= 1 - self.get_link_density(elem)
+            if elem.tag not in HEADINGS:  # get_link_density's exception
+                candidates[elem]["content_score"] *= 1 - _link_density(elem, elem.text_content(), links)
         return candidates
 
     def sanitize(self, node, candidates, keep_all_images=False):
@@ -360,9 +362,17 @@ class _TreeDocument(Document):
         return _Chosen(self.html)
 
 
-def _link_density(element: HtmlElement, text: str) -> float:
-    """The share of the element's text (`text`, already read) in its links, whitespace runs folded."""
-    links = sum(folded_length(a.text_content()) for a in element.iterfind(".//a"))
+def _link_density(element: HtmlElement, text: str, lengths: dict | None = None) -> float:
+    """The share of the element's text (`text`, already read) in its links, whitespace runs folded. `lengths`:
+    the links' lengths known so far, for a tree that does not change between calls."""
+    if lengths is None:
+        links = sum(folded_length(a.text_content()) for a in element.iterfind(".//a"))
+    else:
+        links = 0
+        for link in element.iterfind(".//a"):
+            if link not in lengths:
+                lengths[link] = folded_length(link.text_content())
+            links += lengths[link]
     return links / max(folded_length(text), 1)
 
 
