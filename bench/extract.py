@@ -6,11 +6,10 @@
 Two corpus layouts, told apart by what DIR holds:
 - Mozilla Readability's test pages: one folder per page with `source.html`, `expected.html` and
   `expected-metadata.json`. Pages are parsed at the corpus base URL http://fakehost/test/page.html, with the
-  generic engine only (that URL matches no site rule); the pages carry no type. Default --rounds 3.
+  generic engine only (that URL matches no site rule); the pages carry no type.
 - modern-web-2025 (the scrapinghub benchmark's layout): `ground-truth.json` mapping id -> {url, articleBody,
   title, author, publish_date, with, without, page_type} and `html/<id>.html.gz`. Each page is extracted at
   its own `url`, so declutter runs with its default options, site rules on; the expected text is `articleBody`.
-  Default --rounds 1.
 
 Extractors, run on the same decoded page in the same run: declutter (`extract`); readability-lxml
 (`Document(html, url=url).summary(html_partial=True)`, as text); trafilatura (`extract(html, url=url,
@@ -42,8 +41,9 @@ with and without. The modern-web layout always runs with site rules, so the flag
 
 Speed: each page is extracted by each extractor (declutter: the whole pipeline, parse, metadata, rules,
 scoring, sanitize; readability-lxml: `summary()` without the text conversion; trafilatura: its `extract`) and
-parsed by bare lxml, in the same process and interleaved, `--rounds` times; the per-page time is the fastest
-round. The table gives the median ms per page and the total, and two ratios to readability-lxml: the median of
+parsed by bare lxml, in the same process and interleaved, `--rounds` times (default 3); the per-page time is
+the fastest round: one round times each page's first, cold run, and moved the modern-web ratios by a tenth
+from run to run. The table gives the median ms per page and the total, and two ratios to readability-lxml: the median of
 the per-page ratios, and the ratio of the medians. Readability.js runs once a page whatever --rounds; its time
 is measured inside node (jsdom parse plus Readability) and is not comparable, so it has no ratio.
 
@@ -527,7 +527,7 @@ def main(argv=None) -> int:
     parser.add_argument("--corpus", required=True, type=Path)
     parser.add_argument("--only", nargs="*", help="page ids (folder names) to run")
     parser.add_argument("--types", nargs="*", help="page types to run (modern-web: article, forum, product, ...)")
-    parser.add_argument("--rounds", type=int, help="timing rounds per page (default 3, modern-web 1)")
+    parser.add_argument("--rounds", type=int, help="timing rounds per page (default 3)")
     parser.add_argument("--site-rules", action="store_true",
                         help="Mozilla layout: also score with site rules, each page at its own address")
     parser.add_argument("--list-misses", action="store_true",
@@ -537,7 +537,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     page_layout = layout(args.corpus)
-    rounds = args.rounds or (1 if page_layout == "modern-web" else 3)
+    rounds = args.rounds or 3
     only, types = set(args.only or ()), set(args.types or ())
 
     def wanted(page_id, page_type):

@@ -139,6 +139,33 @@ def test_a_news_article_is_readabilitys_pick_with_high_confidence():
     assert article.confidence == "high" and all(p in article.text for p in ARTICLE_PARAGRAPHS)
 
 
+def test_readabilitys_pick_holding_the_pages_one_article_stands_whatever_else_the_region_holds():
+    """The page marks its article with <article>; readability's pick holds it, though not half of <main>, which
+    also holds the paper's long story about itself: the pick stands, and says so."""
+    import copy
+
+    import lxml.html
+    from helpers import ARTICLE_PARAGRAPHS, article_page
+
+    from declutter.pipeline import DEFAULT_OPTIONS, choose
+
+    about = "".join(f"<p>{p}</p>" for p in (
+        "The Harbour Times was founded in 1894 by a group of fishermen who wanted a paper of their own, printed "
+        "on a press that had come by boat from the capital, and it has appeared every week since then.",
+        "Today a staff of twelve reporters, three photographers and two editors covers the harbour, the old "
+        "town and the islands, and the paper is owned by a foundation that its readers elect every year.",
+        "Readers can visit the newsroom on the first Saturday of each month, when the editors answer questions "
+        "and show the old press, which still prints the anniversary edition every spring.",
+        "Letters to the editor are welcome, and the paper publishes a selection of them every week, together "
+        "with the corrections its readers ask for and the editors' answers to the most common complaints."))
+    root = lxml.html.fromstring(article_page(after=f"<div class='about-us'>{about * 2}</div>"))
+    picked = copy.deepcopy(root.find(".//article"))
+    picked.tag = "div"
+    container, confidence = choose.choose(root, picked, None, "Harbour promenade to grow", DEFAULT_OPTIONS)
+    assert container is picked and confidence == "high"
+    assert all(p in container.text_content() for p in ARTICLE_PARAGRAPHS)
+
+
 def test_a_thread_is_read_from_the_decluttered_page_not_the_raw_one():
     """On a forum thread the clutter rules know what the posts are; a second opinion asked on the raw page
     would bring back what they removed (a consent dialog's text, here)."""

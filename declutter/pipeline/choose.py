@@ -6,6 +6,8 @@
     else, on a page that is no article (by its schema.org/og:type, or a pick of long paragraphs) and no
       forum thread, the main region of the page decluttered as a whole
       page, if it holds more text than the pick                         -> the region       (medium)
+    else readability's pick, in the main region, holding most of the
+      page's one <article>                                              -> it stands        (high)
     else trafilatura finds clearly more text than readability's pick
       (counted as nothing when it lies outside a declared <main>)       -> trafilatura's    (medium)
     else readability's pick, if it lies in the main region              -> it stands        (medium)
@@ -36,6 +38,7 @@ REGION_MIN_CHARS = 200  # a main region with less text than this, that no extrac
 PROSE_PARAGRAPH_CHARS = 150  # a paragraph this long is running text
 ARTICLE_PARAGRAPHS = 5  # readability's pick with this many of them is an article, whatever the page says
 WITHIN_SHARE = 0.8  # of the pick's words, found in the region: the pick lies in it
+MOST_OF_ARTICLE = 0.8  # of the page's one <article>'s text, held by readability's pick: the pick is that article
 
 
 def _is_prose(picked: HtmlElement | None) -> bool:
@@ -61,6 +64,17 @@ def whole_page_region(untouched: HtmlElement, title: str | None, options) -> Htm
     return regions.main_region(untouched)
 
 
+def _holds_the_article(root: HtmlElement, picked: HtmlElement, picked_chars: int) -> bool:
+    """Does readability's pick hold most of the page's one <article> (articles inside it aside), the text the
+    page marks as its article? Then trafilatura, asked, found the same text: on modern-web-2025 it was asked on
+    12 such pages and never found more, and on 18 of Mozilla's test pages, at two fifths of their time."""
+    articles = [a for a in root.iter("article") if not any(above.tag == "article" for above in a.iterancestors())]
+    if len(articles) != 1:
+        return False  # none, or a list of them: cards, posts
+    words = _words(articles[0])
+    return picked_chars >= MOST_OF_ARTICLE * sum(map(len, words)) and _within(picked, words)
+
+
 def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement | None,
            title: str | None, options, *, discussion: str | None = None) -> tuple[HtmlElement | None, str]:
     """(container, confidence) from readability's `picked` container (or None), the decluttered `root`, and
@@ -82,6 +96,8 @@ def choose(root: HtmlElement, picked: HtmlElement | None, untouched: HtmlElement
         if (whole is not None and element_length(whole) >= max(REGION_MIN_CHARS, WHOLE_OUTWEIGHS * picked_chars)
                 and (unlinked_length(whole) >= picked_chars or picked_chars < SHORT_PICK_CHARS)):
             return whole, "medium"
+    if inside and _holds_the_article(root, picked, picked_chars):
+        return picked, "high"
     other = second_opinion.extract_container(root)
     if other is not None and element_length(other) > CLEARLY_MORE * picked_chars:
         return other, "medium"
