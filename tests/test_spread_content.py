@@ -1,5 +1,7 @@
 """Pages whose content is spread over blocks: documentation, forum threads, product and service pages."""
 
+import pytest
+
 from declutter import extract
 
 SECTIONS = [
@@ -164,6 +166,38 @@ def test_readabilitys_pick_holding_the_pages_one_article_stands_whatever_else_th
     container, confidence = choose.choose(root, picked, None, "Harbour promenade to grow", DEFAULT_OPTIONS)
     assert container is picked and confidence == "high"
     assert all(p in container.text_content() for p in ARTICLE_PARAGRAPHS)
+
+
+def story_page(beside: str) -> str:
+    from helpers import ARTICLE_PARAGRAPHS
+
+    story = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+    return (f"<html><body><main><div class='story'><h1>Harbour promenade to grow</h1>{story}</div>{beside}</main>"
+            "</body></html>")
+
+
+@pytest.mark.parametrize("beside, asked", [
+    # sixty links to other stories: more text than the story, none of it a reading could add
+    (" ".join(f"<a href='/s/{i}'>Story number {i} from the archive</a>" for i in range(60)), False),
+    # and a section of prose that the pick left out
+    ("<div class='more'>" + "<p>The ferry timetable changes in May, when two more crossings are added on "
+     "weekdays and the last boat leaves the harbour an hour later than in winter.</p>" * 3 + "</div>"
+     + " ".join(f"<a href='/s/{i}'>Story number {i} from the archive</a>" for i in range(60)), True),
+])
+def test_trafilatura_is_asked_only_where_the_page_has_text_beside_the_pick(monkeypatch, beside, asked):
+    import copy
+
+    import lxml.html
+
+    from declutter.pipeline import DEFAULT_OPTIONS, choose, second_opinion
+
+    calls = []
+    monkeypatch.setattr(second_opinion, "extract_container", lambda root: calls.append(root))
+    root = lxml.html.fromstring(story_page(beside))
+    picked = copy.deepcopy(root.find(".//div[@class='story']"))
+    container, confidence = choose.choose(root, picked, None, "Harbour promenade to grow", DEFAULT_OPTIONS)
+    assert bool(calls) == asked
+    assert container is picked and confidence == "medium"
 
 
 def test_a_thread_is_read_from_the_decluttered_page_not_the_raw_one():
