@@ -70,7 +70,8 @@ def extract(html: str | bytes, url: str | None = None, options: Options | None =
     regions.unwrap_content_forms(root)                            # a form around the content is no control
     regions.name_fold_headings(root)                              # nor an FAQ's question that opens its answer
     discussion = regions.discussion_kind(meta.kinds)              # a forum thread's posts are its content
-    untouched = None if regions.is_article(meta.kinds) else copy.deepcopy(root)  # for the choice: pages, not articles
+    whole_page = not (regions.is_article(meta.kinds) or discussion)  # may be read as a whole page, not an article
+    untouched = copy.deepcopy(root) if whole_page else None        # for the choice, a copy from before the rules
     marks = site.strip_marks(root) + corrections.remove_marks(root, options.remove)  # the site's, the reader's
     decluttered = remove_clutter(root, marks, meta.title, options,  # readability never sees it
                                  discussion=discussion == "thread")
