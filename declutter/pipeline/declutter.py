@@ -367,15 +367,18 @@ def _sentence_around(page: _Page, label: HtmlElement) -> list[HtmlElement]:
     return [block]
 
 
-def _unmarked(element: HtmlElement, marked: set):
-    """The element and its descendants, skipping subtrees already marked for removal."""
-    stack = [element]
-    while stack:
-        node = stack.pop()
-        if node in marked or not isinstance(node.tag, str):
+def _unmarked(element: HtmlElement, marked):
+    """The element and its descendants in document order, skipping the subtrees marked for removal, as they are
+    when the walk reaches them (the caller marks more as it goes). lxml walks; a marked subtree is gathered
+    into `skipped` at C speed: half the time of a walk of our own that left them out."""
+    skipped: set = set()
+    for node in element.iter():
+        if node in skipped:
             continue
-        yield node
-        stack.extend(reversed(node))
+        if node in marked:
+            skipped.update(node.iter())
+        elif isinstance(node.tag, str):
+            yield node
 
 
 @lru_cache(maxsize=8192)
