@@ -239,3 +239,20 @@ def test_peak_memory_stays_under_512_mb(name):
                           text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert int(done.stdout) < 512
+
+
+def test_looking_for_the_pages_text_in_a_long_pick_stops_at_its_budget():
+    """choose looks for each piece of the page's text in readability's pick before asking trafilatura. Thousands
+    of pieces that lie only at the end of a long pick would each be searched for through the whole pick: the
+    search stops at its budget and answers as if there were text beside the pick (trafilatura is asked)."""
+    import copy
+
+    from declutter.pipeline import choose
+
+    long_text = "filler " * 150_000 + "zzz"
+    root = lxml.html.fromstring(f"<html><body><div><p>{long_text}</p></div><div>{'<span>zzz</span>' * 15_000}"
+                                "</div></body></html>")
+    picked = copy.deepcopy(root.find("body/div"))
+    started = time.monotonic()
+    assert choose._text_beside(root, picked, 0.2 * len(long_text))
+    assert time.monotonic() - started < BOUND_S

@@ -44,6 +44,7 @@ MOST_OF_ARTICLE = 0.8  # of the page's one <article>'s text, held by readability
 TEXT_BLOCKS = frozenset({"p", "li", "td", "th", "dd", "dt", "pre", "blockquote", "figcaption",
                          "h1", "h2", "h3", "h4", "h5", "h6"})
 UNREAD = frozenset({"script", "style", "template", "noscript"})
+SEARCH_CHARS = 50_000_000  # characters of the pick read looking for the page's text in it (the corpus peaks at 15M)
 
 
 def _is_prose(picked: HtmlElement | None) -> bool:
@@ -85,23 +86,38 @@ def _text_beside(root: HtmlElement, picked: HtmlElement, enough: float) -> bool:
     (paragraphs, items, cells, headings) that are not in it, and text outside them and outside links? Asked
     before trafilatura, whose reading replaces the pick only with a fifth more text than it: where the page has
     none to give, it is not asked (on modern-web-2025, 47 pages where it was asked and lost had less than a fifth
-    outside the pick; it never won with less than a third)."""
+    outside the pick; it never won with less than a third).
+
+    The page's text comes in the pick's order, so each piece is looked for after the last one found; a piece
+    found nowhere there is looked for in the whole pick, which bounds the work by the pieces times the pick: a
+    page made for that (thousands of pieces that lie at the end of a long pick) stops at SEARCH_CHARS, some
+    tens of milliseconds, and trafilatura is asked, as it would be."""
     held = " ".join(picked.xpath("string()").split())
-    found = 0
-    stack = [root.find("body")]
+    found = searched = at = 0
+    stack: list = [root.find("body")]  # elements, and the tail texts between them, in document order
     while stack and found < enough:
-        element = stack.pop()
-        if element is None or element.tag in UNREAD or not isinstance(element.tag, str):
+        item = stack.pop()
+        if isinstance(item, str):
+            piece = item
+        elif item is None or item.tag in UNREAD or not isinstance(item.tag, str):
             continue
-        if element.tag in TEXT_BLOCKS:
-            text = " ".join(element.xpath("string()").split())
-            found += len(text) if text not in held else 0
-            continue
-        loose = [element.text] if element.tag != "a" else []
-        for text in loose + [child.tail for child in element]:
-            text = " ".join((text or "").split())
-            found += len(text) if text not in held else 0
-        stack.extend(element)
+        elif item.tag in TEXT_BLOCKS:
+            piece = item.xpath("string()")
+        else:
+            piece = item.text if item.tag != "a" else None
+            for child in reversed(item):
+                stack.extend((child.tail or "", child))
+        text = " ".join((piece or "").split())
+        if text:
+            place = held.find(text, at)
+            if place >= 0:
+                searched += place + len(text) - at
+                at = place + len(text)
+            else:
+                searched += len(held)
+                found += len(text) if text not in held else 0
+            if searched > SEARCH_CHARS:
+                return True
     return found >= enough
 
 
