@@ -331,7 +331,12 @@ def test_wildcard_phrases_match_at_either_literal_end():
     ({"phrases": {"x": {"owns": "label", "de": ["a"]}}, "selectors": {"y": {"words": ["z"]}}}, "English"),
     ({"phrases": {"x": {"owns": "label", "en": []}}, "selectors": {"y": {"words": ["z"]}}}, "non-empty"),
     ({"phrases": {"x": {"owns": "label", "en": ["a"]}}, "selectors": {"y": {"wrods": ["z"]}}}, "unknown keys"),
-    ({"phrases": {"x": {"owns": "label", "en": ["a"]}}, "selectors": {"y": {}}}, "empty"),
+    ({"phrases": {"x": {"owns": "label", "en": ["a"]}}, "selectors": {"y": {}}}, "names nothing"),
+    ({"phrases": {"x": {"owns": "label", "en": ["a"]}}, "selectors": {"y": {"min_chars": 1}}}, "names nothing"),
+    ({"phrases": {"x": {"owns": "label", "en": ["a"]}}, "selectors": {"y": {"words": ["z"], "min_chars": 4,
+                                                                          "max_chars": 3}}}, "min_chars <="),
+    ({"phrases": {"x": {"owns": "label", "en": ["a"]}}, "selectors": {"y": {"words": ["z"], "max_chars": "3"}}},
+     "min_chars <="),
     ({"phrases": {"x": {"owns": "label", "en": ["a"]}}}, "required"),
     ({"phrases": {"x": {"owns": "label", "en": ["* *"]}}, "selectors": {"y": {"words": ["z"]}}}, "besides"),
 ])

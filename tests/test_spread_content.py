@@ -72,6 +72,24 @@ def test_a_posters_stats_go_and_the_poster_stays():
     assert all(who in text and post in text for who, post in POSTS)
 
 
+def test_a_posters_rank_and_initials_avatar_go_and_the_poster_stays():
+    """Forum software shows each poster's rank, badge and an avatar of initials when there is no picture:
+    words between the poster's name and the post that are not the thread's."""
+    chrome = ("<a class='avatar avatar--m'><span role='img' aria-label='poster'>Q</span></a>"
+              "<h5 class='userTitle message-userTitle'>Well-known Member</h5>"
+              "<div class='userBanner message-userBanner'><strong>10+ Year Member</strong></div>")
+    text = extract(forum_page(chrome), url="https://forum.example/t/battery-life/42").text
+    assert "Well-known Member" not in text and "Year Member" not in text and "\nQ\n" not in f"\n{text}\n"
+    assert all(who in text and post in text for who, post in POSTS)
+
+
+def test_a_byline_picture_stays_an_image():
+    """A byline block without words is the author's photo: removing it takes no clutter text away."""
+    photo = "<div class='author-info'><img src='https://forum.example/maria.jpg' alt=''></div>"
+    article = extract(forum_page(photo), url="https://forum.example/t/battery-life/42")
+    assert "maria.jpg" in article.content
+
+
 def test_a_page_of_comment_posts_is_a_thread_too():
     """Forum software that marks each post as a schema.org Comment on a plain WebPage: a thread, not a page
     to read whole (which would keep its hidden notices and its related-threads box)."""

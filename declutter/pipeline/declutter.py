@@ -217,6 +217,10 @@ def _selector_match(element: HtmlElement, rules: GenericRules) -> tuple[str, str
     return found
 
 
+def _text_fits(length: int, least: int, most: int | None) -> bool:
+    return length >= least and (most is None or length <= most)
+
+
 def _selector_marks(page: _Page, rules: GenericRules):
     for element in page.body.iter():
         if not isinstance(element.tag, str) or element in page.protected:
@@ -230,6 +234,8 @@ def _selector_marks(page: _Page, rules: GenericRules):
             continue  # nothing names it: no class, id, role or label, no tag of a vocabulary, no custom element
         found = _selector_match(element, rules)
         if found and page.discussion and found[0] == "comments":
+            continue
+        if found and found[0] in rules.text_chars and not _text_fits(page.length(element), *rules.text_chars[found[0]]):
             continue
         if (found and page.whole_page and found[0] in WHOLE_PAGE_KEEPS and found[1] not in rules.group_of_tag
                 and not found[1].startswith("[role=")):

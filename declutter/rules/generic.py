@@ -86,6 +86,7 @@ class SelectorGroup:
     words: tuple[str, ...]  # runs of class words, dash-joined as class_words() writes them
     roles: frozenset
     tags: frozenset
+    text_chars: tuple[int, int | None]  # the text an element it names holds, at least and at most (None: any)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class GenericRules:
     # The selector groups folded into lookups made once: one pass over the page asks each element once.
     group_of_tag: dict
     group_of_role: dict
+    text_chars: dict  # group -> (at least, at most) characters of text in an element the group names
     runs_by_first_word: dict  # first word -> [(order, group, run as a list of words)] of every group's runs
     start: re.Pattern  # every phrase group's start-of-text phrases, named by group
     exact: dict  # normalized phrase without wildcard -> group name (most labels are found here)
@@ -199,13 +201,16 @@ def _phrase_group(name: str, table: dict) -> PhraseGroup:
 
 def _selector_group(name: str, table: dict) -> SelectorGroup:
     where = f"selectors.{name}"
-    unknown = set(table) - {"words", "roles", "tags"}
-    if unknown or not table:
-        raise RuleError(f"{where}: unknown keys {sorted(unknown)}" if unknown else f"{where} is empty")
+    unknown = set(table) - {"words", "roles", "tags", "min_chars", "max_chars"}
+    if unknown or not set(table) & {"words", "roles", "tags"}:
+        raise RuleError(f"{where}: unknown keys {sorted(unknown)}" if unknown else f"{where} names nothing")
+    least, most = table.get("min_chars", 0), table.get("max_chars")
+    if not isinstance(least, int) or least < 0 or not (most is None or isinstance(most, int) and most >= least):
+        raise RuleError(f"{where}: min_chars and max_chars are counts of characters, min_chars <= max_chars")
     words = [class_words(w).strip("-") for w in _strings(table["words"], f"{where}.words")] if "words" in table else []
     roles = frozenset(_strings(table["roles"], f"{where}.roles")) if "roles" in table else frozenset()
     tags = frozenset(_strings(table["tags"], f"{where}.tags")) if "tags" in table else frozenset()
-    return SelectorGroup(name, tuple(words), roles, tags)
+    return SelectorGroup(name, tuple(words), roles, tags, (least, most))
 
 
 def parse_rules(data: dict) -> GenericRules:
@@ -241,6 +246,7 @@ def parse_rules(data: dict) -> GenericRules:
         selectors=groups,
         group_of_tag={tag: g.name for g in reversed(groups) for tag in g.tags},
         group_of_role={role: g.name for g in reversed(groups) for role in g.roles},
+        text_chars={g.name: g.text_chars for g in groups if g.text_chars != (0, None)},
         runs_by_first_word=runs,
     )
 

@@ -29,6 +29,7 @@ const KINDS = {
   navigation: "Navigation",
   page_chrome: "Page furniture",
   byline: "Bylines",
+  avatar: "Avatars",
   dateline: "Datelines",
   hidden: "Hidden on the page",
   "aria-hidden": "Hidden on the page",
