@@ -73,14 +73,26 @@ def test_a_posters_stats_go_and_the_poster_stays():
 
 
 def test_a_posters_rank_and_initials_avatar_go_and_the_poster_stays():
-    """Forum software shows each poster's rank, badge and an avatar of initials when there is no picture:
-    words between the poster's name and the post that are not the thread's."""
+    """Forum software shows each poster's rank, badge, an avatar of initials when there is no picture and
+    the post's number: words between the poster's name and the post that are not the thread's."""
     chrome = ("<a class='avatar avatar--m'><span role='img' aria-label='poster'>Q</span></a>"
               "<h5 class='userTitle message-userTitle'>Well-known Member</h5>"
-              "<div class='userBanner message-userBanner'><strong>10+ Year Member</strong></div>")
+              "<div class='userBanner message-userBanner'><strong>10+ Year Member</strong></div>"
+              "<ul class='message-attribution-opposite'><li><a href='/posts/2'>#27</a></li></ul>")
     text = extract(forum_page(chrome), url="https://forum.example/t/battery-life/42").text
     assert "Well-known Member" not in text and "Year Member" not in text and "\nQ\n" not in f"\n{text}\n"
+    assert "#27" not in text
     assert all(who in text and post in text for who, post in POSTS)
+
+
+def test_a_number_alone_stays_outside_forum_threads():
+    """"#1" alone on its line is a post's number in a thread; elsewhere it may be a rank in a list."""
+    items = "".join(f"<li><span class='rank'>#{n}</span><h3>{heading}</h3><p>{text}</p></li>"
+                    for n, (heading, text) in enumerate(SECTIONS, start=1))
+    page = (f"<html><head><title>Best picks</title></head><body><main><h1>Best picks</h1><ol>{items}</ol></main>"
+            "</body></html>")
+    text = extract(page, url="https://shop.example/best").text
+    assert "#1" in text and "#2" in text
 
 
 def test_a_byline_picture_stays_an_image():

@@ -33,6 +33,8 @@ PROSE_CHARS = 100  # a paragraph this long, mostly not links, is the article's o
 BACKUP_KEEP_SHARE = 0.1  # rules that would leave less than this share of the text are not applied
 BACKUP_KEEP_CHARS = 150
 LIST_OUTWEIGHS = 3  # prose list items must outweigh the best paragraphs this many times to be the article
+POST_NUMBER = re.compile(r"#\d+")  # a forum post's number beside its poster ("#12"): a permalink, not words
+POST_NUMBER_CHARS = 8
 NOTE_PARAGRAPH_CHARS, NOTE_PARAGRAPHS = 150, 2  # an <aside> with two paragraphs this long is a note of the text
 # Attribute values by the attribute axis, their elements found from them: libxml2 tests a predicate on an
 # attribute's value (`//*[@itemprop='articleBody']`) at twice the cost on a whole page.
@@ -401,11 +403,14 @@ def _phrase_marks(page: _Page, rules: GenericRules, marked: set):
         parent = node.getparent()
         if not length or length > START_TEXT_LIMIT or (parent is not None and page.length(parent) == length):
             continue  # no text, too long to be a label, or not the outermost element with this text
-        text, found = _label_match(node.text_content()[:LOOKED_AT_CHARS], length <= PHRASE_TEXT_LIMIT)
+        label = node.text_content()[:LOOKED_AT_CHARS]
+        text, found = _label_match(label, length <= PHRASE_TEXT_LIMIT)
         if found:
             group, phrase = rules.phrase_group(found[0]), found[1]
         elif length <= LEAD_IN_LIMIT and (lead := lead_in.lead.match(text)):
             group, phrase = lead_in, lead.group(0)
+        elif page.discussion and length <= POST_NUMBER_CHARS and POST_NUMBER.fullmatch(label.strip()):
+            group, phrase = rules.phrase_group("page_chrome"), label.strip()
         else:
             continue
         if page.discussion and group.name == "comments" and _rank(_label(page, node)) < 99:
