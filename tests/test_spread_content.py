@@ -85,6 +85,16 @@ def test_a_posters_rank_and_initials_avatar_go_and_the_poster_stays():
     assert all(who in text and post in text for who, post in POSTS)
 
 
+def test_forum_software_menus_go():
+    """vBulletin names its menus and their pop-ups vbmenu_*: one word, which "menu" does not match."""
+    menus = ("<table><tr><td class='vbmenu_control'><a href='#tools'>Thread Tools</a></td>"
+             "<td class='vbmenu_control'><a href='#modes'>Display Modes</a></td></tr></table>"
+             "<div class='vbmenu_popup'><table><tr><td class='thead'>Go to Page...</td></tr></table></div>")
+    text = extract(forum_page(menus), url="https://forum.example/t/battery-life/42").text
+    assert "Thread Tools" not in text and "Display Modes" not in text and "Go to Page" not in text
+    assert all(who in text and post in text for who, post in POSTS)
+
+
 def test_a_number_alone_stays_outside_forum_threads():
     """"#1" alone on its line is a post's number in a thread; elsewhere it may be a rank in a list."""
     items = "".join(f"<li><span class='rank'>#{n}</span><h3>{heading}</h3><p>{text}</p></li>"
