@@ -174,6 +174,17 @@ def test_selector_vocabularies_remove_named_containers():
     assert "Disqus" not in text and "ferries" not in text
 
 
+def test_consent_tools_one_word_classes_go_and_scripts_are_no_removed_blocks():
+    """Consent plug-ins name their banners in one word ("cookiebanner", "cookielawinfo"); their scripts carry
+    the same names, but a script is never shown: no block for a reader to see removed."""
+    banner = ("<div class='cmplz-cookiebanner'><p>We use technologies like cookies to store device information."
+              "</p></div><script class='cmplz-cookiebanner-js'>var complianz = {};</script>")
+    article = extract(article_page(after=banner), url="https://news.example/story")
+    assert "technologies like cookies" not in article.text
+    assert [r.match for r in article.removed if r.rule == "selector:cookie"] == ["cookiebanner"]
+    assert not any("complianz" in r.text for r in article.removed)
+
+
 def test_custom_elements_are_named_by_their_tag():
     page = article_page(inside="<newsletter-signup><p>Get the harbour briefing every morning.</p></newsletter-signup>",
                         after="<related-articles><p>Ferry strike ends after a week of talks.</p></related-articles>")

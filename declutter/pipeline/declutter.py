@@ -14,7 +14,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from ..rules.generic import GenericRules, generic_rules, names_its_heading, normalize_text, word_list
-from ..text import short_values_cached, text_lengths, visible_length
+from ..text import UNREAD, short_values_cached, text_lengths, visible_length
 from . import corrections, restorable
 from .models import Removal
 
@@ -225,8 +225,8 @@ def _text_fits(length: int, least: int, most: int | None) -> bool:
 
 def _selector_marks(page: _Page, rules: GenericRules):
     for element in page.body.iter():
-        if not isinstance(element.tag, str) or element in page.protected:
-            continue
+        if not isinstance(element.tag, str) or element.tag in UNREAD or element in page.protected:
+            continue  # a script or style is never shown: no block for a reader to see removed
         names = element.keys()  # its attributes' names, in one call: most elements have none that matter
         hidden = None if page.whole_page or HIDING.isdisjoint(names) else _hidden(element, page)
         if hidden:
