@@ -34,7 +34,7 @@ BACKUP_KEEP_SHARE = 0.1  # rules that would leave less than this share of the te
 BACKUP_KEEP_CHARS = 150
 LIST_OUTWEIGHS = 3  # prose list items must outweigh the best paragraphs this many times to be the article
 POST_NUMBER = re.compile(r"#\d+")  # a forum post's number beside its poster ("#12"): a permalink, not words
-POST_NUMBER_CHARS = 8
+POST_NUMBER_CHARS = 8  # "#1234567": longer is no post's number
 NOTE_PARAGRAPH_CHARS, NOTE_PARAGRAPHS = 150, 2  # an <aside> with two paragraphs this long is a note of the text
 # Attribute values by the attribute axis, their elements found from them: libxml2 tests a predicate on an
 # attribute's value (`//*[@itemprop='articleBody']`) at twice the cost on a whole page.
@@ -226,7 +226,7 @@ def _text_fits(length: int, least: int, most: int | None) -> bool:
 def _selector_marks(page: _Page, rules: GenericRules):
     for element in page.body.iter():
         if not isinstance(element.tag, str) or element.tag in UNREAD or element in page.protected:
-            continue  # a script or style is never shown: no block for a reader to see removed
+            continue  # a script, style or template is never shown: no block for a reader to see removed
         names = element.keys()  # its attributes' names, in one call: most elements have none that matter
         hidden = None if page.whole_page or HIDING.isdisjoint(names) else _hidden(element, page)
         if hidden:
@@ -409,8 +409,8 @@ def _phrase_marks(page: _Page, rules: GenericRules, marked: set):
             group, phrase = rules.phrase_group(found[0]), found[1]
         elif length <= LEAD_IN_LIMIT and (lead := lead_in.lead.match(text)):
             group, phrase = lead_in, lead.group(0)
-        elif page.discussion and length <= POST_NUMBER_CHARS and POST_NUMBER.fullmatch(label.strip()):
-            group, phrase = rules.phrase_group("page_chrome"), label.strip()
+        elif page.discussion and length <= POST_NUMBER_CHARS and POST_NUMBER.fullmatch(number := label.strip()):
+            group, phrase = rules.phrase_group("page_chrome"), number
         else:
             continue
         if page.discussion and group.name == "comments" and _rank(_label(page, node)) < 99:
